@@ -1,0 +1,115 @@
+// Table types of the metadata store, shared by the SQLite and PostgreSQL dialects. Portable types
+// only: text (ISO-8601 UTC times, JSON documents, ULIDs), integer, double precision. JSON columns
+// are text so both engines behave the same; decode them with zod where they are read.
+import type { ColumnType, Insertable, Selectable, Updateable } from "kysely";
+
+export interface ModelsTable {
+  name: string; // primary key; [a-z0-9][a-z0-9._-]*
+  description: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface ModelVersionsTable {
+  id: string; // ULID
+  model_name: string;
+  version: number; // 1, 2, … per model; unique with model_name
+  artifact_hash: string; // sha256 hex of the GGUF file in the artifact store
+  size_bytes: number;
+  format: string; // "gguf"
+  architecture: string | null;
+  parameter_count: number | null;
+  quantization: string | null; // e.g. "Q8_0", "F16", "MOSTLY_Q4_0"
+  context_length: number | null;
+  vocab_size: number | null;
+  metadata_json: string; // summary of the file's own metadata (name, heads, layers, chat template, …)
+  lineage_json: string; // { runId?, datasetVersions?, parent?, gitCommit?, sourceFile?, … }
+  tags_json: string; // { key: value }
+  description: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface ModelAliasesTable {
+  model_name: string;
+  alias: string;
+  version: number;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** Every move of an alias, append-only: who moved it, when, from which version to which. */
+export interface AliasEventsTable {
+  id: string; // ULID (sortable by time)
+  model_name: string;
+  alias: string;
+  from_version: number | null; // null when the alias was created
+  to_version: number | null; // null when the alias was deleted
+  actor: string;
+  reason: string | null;
+  at: string;
+}
+
+export interface ApiKeysTable {
+  id: string; // ULID; also the public part of the key
+  name: string;
+  role: string; // admin | developer | viewer | service
+  key_hash: string; // scrypt(secret, salt), hex
+  key_salt: string; // hex
+  key_prefix: string; // first characters of the key, for display
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** One row per gateway request (never the prompt itself). */
+export interface RequestsTable {
+  id: string; // ULID
+  at: string;
+  key_id: string | null;
+  route: string; // e.g. /v1/chat/completions
+  model: string | null; // as the client asked for it
+  model_version: string | null; // resolved "name@version", or the upstream's name
+  upstream: string | null; // worker URL or upstream name
+  status: number;
+  error_code: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  stream: ColumnType<number, number, number>; // 0/1 (portable boolean)
+}
+
+/** Live model servers; workers register on start and heartbeat, the gateway routes to fresh rows. */
+export interface WorkersTable {
+  id: string;
+  url: string;
+  model_name: string | null; // null when it serves a plain file
+  model_version: number | null;
+  artifact_hash: string;
+  pid: number | null;
+  started_at: string;
+  heartbeat_at: string;
+}
+
+export interface Database {
+  models: ModelsTable;
+  model_versions: ModelVersionsTable;
+  model_aliases: ModelAliasesTable;
+  alias_events: AliasEventsTable;
+  api_keys: ApiKeysTable;
+  requests: RequestsTable;
+  workers: WorkersTable;
+}
+
+export type ModelRow = Selectable<ModelsTable>;
+export type ModelVersionRow = Selectable<ModelVersionsTable>;
+export type NewModelVersion = Insertable<ModelVersionsTable>;
+export type ModelAliasRow = Selectable<ModelAliasesTable>;
+export type AliasEventRow = Selectable<AliasEventsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type ApiKeyUpdate = Updateable<ApiKeysTable>;
+export type RequestRow = Selectable<RequestsTable>;
+export type NewRequest = Insertable<RequestsTable>;
+export type WorkerRow = Selectable<WorkersTable>;
