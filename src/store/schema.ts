@@ -43,6 +43,7 @@ export interface AliasEventsTable {
   id: string; // ULID (sortable by time)
   model_name: string;
   alias: string;
+  kind: string; // "set" | "rollback" | "delete": rollbacks pop the alias's history instead of pushing
   from_version: number | null; // null when the alias was created
   to_version: number | null; // null when the alias was deleted
   actor: string;
