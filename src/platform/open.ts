@@ -1,0 +1,47 @@
+// The composition root: turns a Config into the opened stores and domain services that the CLI,
+// the control-plane API and `llmops up` share. Nothing here knows about HTTP or the terminal.
+import { mkdir } from "node:fs/promises";
+import type { Config } from "../config/index.js";
+import { ModelRegistry } from "../registry/index.js";
+import { ApiKeys } from "../security/keys.js";
+import { openArtifactStore } from "../store/artifacts/index.js";
+import type { ArtifactStore } from "../store/artifacts/types.js";
+import { openMetadataStore } from "../store/metadata/index.js";
+import type { MetadataStore } from "../store/metadata/types.js";
+
+export interface Platform {
+  config: Config;
+  store: MetadataStore;
+  artifacts: ArtifactStore;
+  registry: ModelRegistry;
+  keys: ApiKeys;
+  close(): Promise<void>;
+}
+
+export async function openPlatform(config: Config): Promise<Platform> {
+  await mkdir(config.home, { recursive: true });
+  const store = await openMetadataStore(config.database_url);
+  try {
+    const artifacts = await openArtifactStore(config.artifacts_url, {
+      home: config.home,
+      s3: {
+        endpoint: config.s3.endpoint,
+        region: config.s3.region,
+        accessKeyId: config.s3.access_key_id,
+        secretAccessKey: config.s3.secret_access_key,
+        forcePathStyle: config.s3.force_path_style,
+      },
+    });
+    return {
+      config,
+      store,
+      artifacts,
+      registry: new ModelRegistry(store, artifacts),
+      keys: new ApiKeys(store, { adminKey: config.admin_key }),
+      close: () => store.close(),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

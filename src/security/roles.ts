@@ -1,0 +1,32 @@
+// Roles and what each may do. Kept as data so the CLI, the API and the gateway share one answer.
+
+export const ROLES = ["admin", "developer", "viewer", "service"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a request wants to do; each route declares one. */
+export type Permission =
+  | "inference" // /v1 completions, chat, embeddings
+  | "models:read" // list and show models, /v1/models
+  | "models:write" // register versions, move aliases, roll back
+  | "requests:read" // the request log
+  | "keys:manage"; // create, list and revoke API keys
+
+const grants: Record<Role, readonly Permission[]> = {
+  admin: ["inference", "models:read", "models:write", "requests:read", "keys:manage"],
+  developer: ["inference", "models:read", "models:write", "requests:read"],
+  viewer: ["models:read", "requests:read"],
+  service: ["inference", "models:read"],
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return grants[role].includes(permission);
+}
+
+/** The roles that hold a permission, for error messages ("needs one of: admin, developer"). */
+export function rolesWith(permission: Permission): Role[] {
+  return ROLES.filter((role) => grants[role].includes(permission));
+}
