@@ -1,0 +1,20 @@
+// The control-plane API (/api/v1). Mounted by `llmops up` next to the gateway on one port, or on
+// its own by `llmops server` at scale.
+import type { FastifyInstance } from "fastify";
+import type { Platform } from "../platform/open.js";
+import { keyRoutes } from "./routes/keys.js";
+import { modelRoutes } from "./routes/models.js";
+import { requestRoutes } from "./routes/requests.js";
+
+export function registerApi(app: FastifyInstance, platform: Platform): void {
+  // Model uploads arrive as raw bytes; hand the stream to the route instead of buffering it.
+  app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
+  modelRoutes(app, platform);
+  keyRoutes(app, platform);
+  requestRoutes(app, platform);
+  app.get("/api/v1/health", async () => ({
+    status: "ok",
+    database: platform.store.dialect,
+    artifacts: platform.artifacts.kind,
+  }));
+}
