@@ -45,7 +45,6 @@ function formatCell(value: unknown): string {
 }
 
 function visibleLength(text: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
   return text.replace(/\u001b\[[0-9;]*m/g, "").length;
 }
 

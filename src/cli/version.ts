@@ -1,17 +1,7 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../platform/paths.js";
 
-/** The package version, read once from package.json (two levels above dist/src/cli or src/cli). */
-export const VERSION: string = (() => {
-  for (const candidate of ["../../package.json", "../../../package.json"]) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === "llmops" && pkg.version) return pkg.version;
-    } catch {
-      // try the next location
-    }
-  }
-  return "0.0.0";
-})();
+export const VERSION: string = (
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }
+).version;
