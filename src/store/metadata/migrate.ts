@@ -1,0 +1,44 @@
+// Runs the migrations in ./migrations with Kysely's Migrator and a static provider (no
+// filesystem scanning, so bundling and `dist/` layouts cannot lose a migration).
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { LlmopsError } from "../../errors.js";
+import type { Database } from "../schema.js";
+import { migrations } from "./migrations/index.js";
+
+class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly all: Readonly<Record<string, Migration>>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { ...this.all };
+  }
+}
+
+/** Names of every migration this build knows, in order. */
+export const knownMigrations: readonly string[] = Object.keys(migrations).sort();
+
+/**
+ * Brings the database to the latest schema and returns the names of the migrations it applied
+ * (empty when it was already current). Safe when several processes start at once: PostgreSQL
+ * takes an advisory lock; SQLite runs each migration inside BEGIN IMMEDIATE (see sqlite.ts).
+ */
+export async function migrateToLatest(db: Kysely<Database>, displayUrl: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(migrations) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error === undefined) {
+    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const failed = results?.find((r) => r.status === "Error")?.migrationName;
+  if (/previously executed migration .* is missing/.test(message)) {
+    throw new LlmopsError(
+      "config_invalid",
+      `The database at ${displayUrl} was migrated by a newer llmops (${message}); upgrade llmops, or point LLMOPS_DATABASE_URL at another database.`,
+      { cause: error },
+    );
+  }
+  throw new LlmopsError(
+    "unavailable",
+    `Migrating the database at ${displayUrl} failed${failed === undefined ? "" : ` in ${failed}`}: ${message}. ` +
+      "Nothing of that migration was kept; fix the cause (permissions, disk space, connectivity) and start again.",
+    { cause: error },
+  );
+}

@@ -1,0 +1,9 @@
+// Every migration, in order. Names sort lexically (Kysely runs them sorted), so keep the
+// zero-padded prefix. Add a migration: write NNNN_what.ts exporting a Migration, add one line here.
+// Never edit or rename a migration that has shipped; write a new one.
+import type { Migration } from "kysely";
+import { initial } from "./0001_initial.js";
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  "0001_initial": initial,
+};
