@@ -114,7 +114,7 @@ class Cursor {
     if (v > BigInt(limit)) {
       throw bad(
         this.source,
-        `corrupted GGUF header: ${what} is ${v}, which cannot fit in the ${this.remaining} bytes left in the file`,
+        `corrupted or truncated GGUF header: ${what} is ${v}, which cannot fit in the ${this.remaining} bytes left in the file`,
       );
     }
     return Number(v);
