@@ -38,4 +38,8 @@ export interface S3Options {
   secretAccessKey?: string | undefined;
   /** Path-style addressing (bucket in the path): needed by MinIO, Swift's s3api and most self-hosted servers. */
   forcePathStyle: boolean;
+  /** Objects larger than this go up as multipart uploads (default 256 MiB; S3 allows 5 GiB in one PUT). */
+  multipartThresholdBytes?: number | undefined;
+  /** Part size of multipart uploads (default 64 MiB, at least 5 MiB). */
+  partSizeBytes?: number | undefined;
 }
