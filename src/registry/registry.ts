@@ -7,6 +7,7 @@ import { ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import { readGgufFile, summarizeGguf } from "../formats/gguf/index.js";
 import type { ArtifactStore } from "../store/artifacts/types.js";
+import { isUniqueViolation } from "../store/metadata/errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { AliasEventRow, Database, ModelVersionRow } from "../store/schema.js";
 import { assertAlias, assertModelName, DEFAULT_ALIAS, formatRef, parseModelRef } from "./refs.js";
