@@ -323,13 +323,6 @@ function aliasesOf(aliases: Record<string, number>, version: number): string[] {
     .sort();
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || /UNIQUE constraint/i.test(e?.message ?? "")
-  );
-}
-
 function parseJson<T>(text: string, fallback: T): T {
   try {
     return JSON.parse(text) as T;
