@@ -54,6 +54,15 @@ export type {
   GgufWriteResult,
   ModelSummary,
 } from "./types.js";
-export { gguf, kv, metaArrayLength, metaBool, metaNumber, metaString } from "./values.js";
+export {
+  gguf,
+  type JsonValue,
+  kv,
+  metaArrayLength,
+  metaBool,
+  metadataToJson,
+  metaNumber,
+  metaString,
+} from "./values.js";
 export { byteVocab, type GgufVocab, SPACE_PIECE } from "./vocab.js";
 export { encodeGguf, writeGguf } from "./writer.js";

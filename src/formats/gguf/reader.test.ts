@@ -148,6 +148,8 @@ describe("readGgufFile / parseGguf reject bad input with a clear invalid_request
     await expect(readGgufFile(join(dir, "nope.gguf"))).rejects.toMatchObject({ code: "not_found" });
     await mkdir(join(dir, "a-dir.gguf"));
     await expect(readGgufFile(join(dir, "a-dir.gguf"))).rejects.toThrow(/is a directory/);
+    await expect(readGgufFile("/dev/null")).rejects.toThrow(/\/dev\/null: is not a regular file/);
+    expect(() => parseGguf("GGUF" as unknown as Uint8Array)).toThrow(/expected the bytes of a \.gguf file/);
   });
 });
 

@@ -14,9 +14,9 @@ import {
   ggmlTypeInfo,
   ggufValueTypeName,
 } from "./constants.js";
-import type { GgufArray, GgufFile, GgufTensorInfo, GgufValue } from "./types.js";
+import type { GgufArray, GgufFile, GgufNumberType, GgufTensorInfo, GgufValue } from "./types.js";
 
-/** First read of readGgufFile; doubled until the header fits. */
+/** First read of readGgufFile; grown until the header fits. */
 const INITIAL_WINDOW = 1 << 20;
 /** No real header comes near this (a 256k-token vocabulary is ~10 MB); larger means corruption. */
 export const MAX_HEADER_BYTES = 1 << 30;
@@ -196,9 +196,32 @@ function readArray(c: Cursor, what: string, depth: number): GgufArray {
     }
     default: {
       const value = new Array<number>(n);
-      for (let i = 0; i < n; i++) value[i] = (readScalar(c, itemType, item) as { value: number }).value;
+      const read = numberReader(c, itemType);
+      for (let i = 0; i < n; i++) value[i] = read(item);
       return { type: "array", itemType, value };
     }
+  }
+}
+
+/** Direct reader for numeric items: big token score/type arrays are read without a wrapper object per item. */
+function numberReader(c: Cursor, type: GgufNumberType): (what: string) => number {
+  switch (type) {
+    case "uint8":
+      return (w) => c.u8(w);
+    case "int8":
+      return (w) => c.i8(w);
+    case "uint16":
+      return (w) => c.u16(w);
+    case "int16":
+      return (w) => c.i16(w);
+    case "uint32":
+      return (w) => c.u32(w);
+    case "int32":
+      return (w) => c.i32(w);
+    case "float32":
+      return (w) => c.f32(w);
+    case "float64":
+      return (w) => c.f64(w);
   }
 }
 
@@ -315,6 +338,7 @@ function parseHeader(buf: Buffer, fileSize: number, source: string): GgufFile {
 
 /** Parses a whole GGUF file held in memory (tensor data is indexed, not copied). */
 export function parseGguf(buf: Uint8Array, options: { source?: string } = {}): GgufFile {
+  if (!(buf instanceof Uint8Array)) throw bad(options.source ?? "GGUF buffer", "expected the bytes of a .gguf file");
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   try {
     return parseHeader(b, b.length, options.source ?? "GGUF buffer");
@@ -339,6 +363,7 @@ export async function readGgufFile(path: string): Promise<GgufFile> {
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw bad(path, "is a directory; expected a .gguf model file");
+    if (!st.isFile()) throw bad(path, "is not a regular file; expected a .gguf model file");
     const fileSize = st.size;
     let buf = Buffer.alloc(0);
     let want = Math.min(fileSize, INITIAL_WINDOW);
@@ -357,7 +382,8 @@ export async function readGgufFile(path: string): Promise<GgufFile> {
         if (e.end > MAX_HEADER_BYTES) {
           throw bad(path, `corrupted GGUF header: it claims to be larger than ${MAX_HEADER_BYTES} bytes`);
         }
-        want = Math.min(fileSize, Math.max(buf.length * 2, e.end));
+        // grow 4x: each retry re-parses from the start, so few large steps beat many small ones
+        want = Math.min(fileSize, Math.max(buf.length * 4, e.end));
       }
     }
   } finally {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseGguf } from "./reader.js";
 import { summarizeGguf } from "./summary.js";
-import { gguf, kv } from "./values.js";
+import { gguf, kv, metadataToJson } from "./values.js";
 import { encodeGguf } from "./writer.js";
 
 describe("summarizeGguf", () => {
@@ -47,5 +47,31 @@ describe("summarizeGguf", () => {
       parameterCount: 0,
       architecture: null,
     });
+  });
+});
+
+describe("metadataToJson", () => {
+  it("makes metadata JSON-safe and cuts long arrays", () => {
+    const file = parseGguf(
+      encodeGguf({
+        metadata: [
+          kv("small", gguf.uint64(5n)),
+          kv("big", gguf.uint64(2n ** 63n)),
+          kv("nan", gguf.float32(Number.NaN)),
+          kv("tokens", gguf.strings(["a", "b", "c"])),
+          kv("nested", gguf.arrays([gguf.bigints("int64", [-1n])])),
+        ],
+        tensors: [],
+      }),
+    );
+    const json = metadataToJson(file.metadata, { maxArrayItems: 2 });
+    expect(json).toEqual({
+      small: 5,
+      big: "9223372036854775808",
+      nan: "NaN",
+      tokens: { length: 3, head: ["a", "b"] },
+      nested: [[-1]],
+    });
+    expect(() => JSON.stringify(json)).not.toThrow();
   });
 });

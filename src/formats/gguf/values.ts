@@ -51,3 +51,31 @@ export function metaArrayLength(meta: Metadata, key: string): number | null {
   const v = meta.get(key);
   return v?.type === "array" ? v.value.length : null;
 }
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Plain-JSON view of metadata for APIs and `--json` output: 64-bit integers become numbers when
+ * exactly representable, else decimal strings; arrays longer than `maxArrayItems` are cut and
+ * reported as { length, head } so a 150k-token vocabulary does not flood the output.
+ */
+export function metadataToJson(
+  meta: ReadonlyMap<string, GgufValue>,
+  options: { maxArrayItems?: number } = {},
+): Record<string, JsonValue> {
+  const max = options.maxArrayItems ?? 32;
+  const scalar = (v: unknown): JsonValue => {
+    if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+    if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
+    return v as JsonValue;
+  };
+  const array = (a: GgufArray): JsonValue => {
+    const items = (a.value as unknown[])
+      .slice(0, max)
+      .map((x) => (a.itemType === "array" ? array(x as GgufArray) : scalar(x)));
+    return a.value.length > max ? { length: a.value.length, head: items } : items;
+  };
+  const out: Record<string, JsonValue> = {};
+  for (const [key, v] of meta) out[key] = v.type === "array" ? array(v) : scalar(v.value);
+  return out;
+}
