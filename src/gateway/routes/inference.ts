@@ -1,0 +1,33 @@
+// POST /v1/chat/completions, /v1/completions, /v1/embeddings: authenticate, check the body, resolve
+// the model, proxy.
+import type { FastifyInstance } from "fastify";
+import { INFERENCE_ROLES, requireRole } from "../auth.js";
+import { type InferenceRoute, readInferenceBody } from "../body.js";
+import { contextOf } from "../context.js";
+import { noReachableWorker } from "../errors.js";
+import type { UpstreamProxy } from "../proxy.js";
+import type { GatewayDeps } from "../types.js";
+
+export const INFERENCE_ROUTES: readonly InferenceRoute[] = [
+  "/v1/chat/completions",
+  "/v1/completions",
+  "/v1/embeddings",
+];
+
+export function registerInferenceRoutes(app: FastifyInstance, deps: GatewayDeps, proxy: UpstreamProxy): void {
+  for (const route of INFERENCE_ROUTES) {
+    const upstreamPath = route.slice("/v1".length);
+    app.post(route, { onRequest: requireRole(deps, INFERENCE_ROLES, `POST ${route}`) }, async (request, reply) => {
+      const context = contextOf(request);
+      const body = readInferenceBody(request.body, route);
+      context.model = body.model;
+      context.stream = body.stream;
+      const resolved = await deps.resolveModel(body.model);
+      context.metricModel = body.model;
+      context.resolved = resolved.resolved;
+      if (resolved.upstreams.length === 0) throw noReachableWorker(body.model);
+      await proxy.forward(request, reply, context, resolved, upstreamPath, body);
+      return reply;
+    });
+  }
+}

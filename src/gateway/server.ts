@@ -1,0 +1,109 @@
+// createGateway: the OpenAI-compatible front door as a Fastify app. The caller listens and closes it;
+// closing also closes the upstream connection pool.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Registry } from "prom-client";
+import { ulid } from "ulid";
+import { notFound, toOpenAiError } from "../errors.js";
+import { createAccounting } from "./accounting.js";
+import { parseJsonBody } from "./body.js";
+import { contextOf } from "./context.js";
+import { toGatewayError } from "./errors.js";
+import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
+import { UpstreamProxy } from "./proxy.js";
+import { registerInferenceRoutes } from "./routes/inference.js";
+import { registerModelRoutes } from "./routes/models.js";
+import { OPS_ROUTES, registerOpsRoutes } from "./routes/ops.js";
+import { createRoutingStrategy, DEFAULT_ROUTING_STRATEGY, type RoutingStrategy } from "./routing/index.js";
+import { UpstreamTracker } from "./routing/upstream-tracker.js";
+import type { GatewayDeps } from "./types.js";
+import { UpstreamClient } from "./upstream-client.js";
+
+export interface GatewayOptions {
+  deps: GatewayDeps;
+  /** A pino logger (e.g. the platform's, with `component: "gateway"`); default: no logging. */
+  logger?: FastifyBaseLogger;
+  /** Where the llmops_gateway_* metrics are registered (and what GET /metrics serves); default: a new Registry. */
+  metricsRegistry?: Registry;
+  /** A strategy name ("least-in-flight" default, "round-robin") or an instance. */
+  routing?: string | RoutingStrategy;
+  /** Longest wait for upstream response headers, and between stream chunks (default 600 000 ms → 504). */
+  upstreamTimeoutMs?: number;
+  /** Longest wait to connect to an upstream before failing over (default 5 000 ms). */
+  connectTimeoutMs?: number;
+  /** After an upstream refuses a connection, prefer the others for this long (default 2 000 ms). */
+  upstreamCooldownMs?: number;
+  /** Largest accepted request body (default 8 MiB → 413 beyond). */
+  bodyLimitBytes?: number;
+}
+
+const NOT_FOUND_HINT =
+  "the gateway serves POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, GET /v1/models, GET /healthz and GET /metrics";
+
+export function createGateway(options: GatewayOptions): FastifyInstance {
+  const { deps } = options;
+  const bodyLimit = options.bodyLimitBytes ?? 8 * 1024 * 1024;
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit,
+    // One request-log row per request replaces Fastify's two log lines per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Request ids are ULIDs: they become the request-log row id; clients cannot choose them.
+    requestIdHeader: false,
+    genReqId: () => ulid(),
+  }) as unknown as FastifyInstance;
+  const log = app.log;
+
+  const tracker = new UpstreamTracker(options.upstreamCooldownMs ?? 2_000);
+  const metrics: GatewayMetrics = createGatewayMetrics(options.metricsRegistry, () => tracker.inFlightSnapshot());
+  const strategy =
+    typeof options.routing === "object"
+      ? options.routing
+      : createRoutingStrategy(options.routing ?? DEFAULT_ROUTING_STRATEGY);
+  const client = new UpstreamClient({
+    timeoutMs: options.upstreamTimeoutMs ?? 600_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+  });
+  const finish = createAccounting(metrics, deps, log);
+  const proxy = new UpstreamProxy({ client, tracker, strategy, finish, log });
+
+  // Every body is read as JSON whatever its content type (curl -d sends form encoding), with our
+  // error messages instead of Fastify's.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toGatewayError(error, bodyLimit);
+    contextOf(request).errorCode = failure.code;
+    if (failure.code === "internal") log.error({ err: error, reqId: request.id }, "internal error in the gateway");
+    return reply.code(failure.status).header("x-request-id", request.id).send(toOpenAiError(failure));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const failure = notFound(`no route ${request.method} ${request.url.split("?", 1)[0]}; ${NOT_FOUND_HINT}`);
+    contextOf(request).errorCode = failure.code;
+    return reply.code(404).header("x-request-id", request.id).send(toOpenAiError(failure));
+  });
+
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeOptions.url;
+    if (route === undefined || !OPS_ROUTES.has(route)) {
+      finish(request, contextOf(request), reply.statusCode, reply.elapsedTime);
+    }
+    done();
+  });
+
+  app.addHook("onClose", async () => {
+    await client.close();
+  });
+
+  registerOpsRoutes(app, metrics.registry);
+  registerModelRoutes(app, deps);
+  registerInferenceRoutes(app, deps, proxy);
+  return app;
+}

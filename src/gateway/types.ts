@@ -1,0 +1,58 @@
+// The gateway's whole view of the rest of the platform. The lead wires the registry, API keys and
+// the metadata store in through GatewayDeps, so src/gateway imports none of them (dependencies
+// point one way: gateway → these contracts, never the reverse).
+import type { NewRequest } from "../store/schema.js";
+
+export type Role = "admin" | "developer" | "viewer" | "service";
+
+/** Who is calling: the API key that authenticated the request. */
+export interface Principal {
+  keyId: string;
+  name: string;
+  role: Role;
+}
+
+/** One OpenAI-compatible server that can answer for a model (a worker, vLLM, a cloud API). */
+export interface Upstream {
+  /** Stable and unique across all models (worker id or URL): the in-flight counts, metrics and request log use it. */
+  id: string;
+  /** Base URL including the API prefix, e.g. `http://127.0.0.1:4101/v1`; the gateway appends `/chat/completions`. */
+  baseUrl: string;
+  /** Sent upstream as `Authorization: Bearer …`; the client's own key never leaves the gateway. */
+  apiKey?: string;
+  /** The model name to put in the forwarded body (the client still sees the name it asked for). */
+  model: string;
+}
+
+export interface ResolvedModel {
+  /** The name the client asked for (alias, `name@version`, …). */
+  requested: string;
+  /** What it resolved to, for the request log: `tiny@3` or `upstream:gpt-x`. */
+  resolved: string;
+  /** Candidates in preference order; the routing strategy picks among them, failover walks the rest. */
+  upstreams: Upstream[];
+}
+
+/** One entry of `GET /v1/models` (the gateway adds `object: "model"`). */
+export interface ModelCard {
+  id: string;
+  created: number;
+  owned_by: string;
+}
+
+export interface GatewayDeps {
+  /**
+   * Validates an API key and returns its principal; throws LlmopsError("unauthorized") for an unknown or
+   * revoked key. A missing key never reaches this: the gateway answers 401 itself. May cache, but a
+   * revoked key must stop working within seconds. Anything else it throws becomes a 500.
+   */
+  authenticate(apiKey: string): Promise<Principal>;
+  /** Resolves a requested model name; throws LlmopsError not_found (404) or unavailable (503). */
+  resolveModel(model: string): Promise<ResolvedModel>;
+  listModels(): Promise<ModelCard[]>;
+  /**
+   * Called once per finished /v1 request (never with the prompt). Must return at once: batch or queue
+   * the write (see createBatchedRequestRecorder). It must not throw; if it does, the gateway logs and goes on.
+   */
+  recordRequest(row: NewRequest): void;
+}
