@@ -103,7 +103,8 @@ export class ModelRouter {
     const workers = await liveWorkers(this.store);
     for (const model of await this.registry.list()) {
       const created = Math.floor(Date.parse(model.createdAt) / 1000);
-      if (model.aliases.production !== undefined) listed.set(model.name, { id: model.name, created, owned_by: "llmops" });
+      if (model.aliases.production !== undefined)
+        listed.set(model.name, { id: model.name, created, owned_by: "llmops" });
       for (const [alias, version] of Object.entries(model.aliases)) {
         if (workers.some((w) => w.model_name === model.name && w.model_version === version)) {
           listed.set(`${model.name}@${alias}`, { id: `${model.name}@${alias}`, created, owned_by: "llmops" });

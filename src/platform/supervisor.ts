@@ -9,7 +9,6 @@ export interface SupervisorOptions {
   /** Global flags every child gets so it opens the same stores (e.g. --home, --database-url). */
   globalArgs: string[];
   threads: number;
-  contextSize: number;
   host: string;
   logger: Logger;
   /** How long a worker may take to load its model before it counts as failed. */
@@ -78,10 +77,10 @@ export class WorkerSupervisor {
       "0",
       "--threads",
       String(options.threads),
-      "--context-size",
-      String(options.contextSize),
     ];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // Own process group: a Ctrl-C in the terminal reaches only `llmops up`, which then stops the
+    // workers in order; if `up` dies, the closed IPC channel tells each worker to exit.
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true });
     worker.child = child;
     worker.url = null;
     const log = options.logger.child({ worker: `${worker.ref}#${worker.index}`, pid: child.pid });

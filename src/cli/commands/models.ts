@@ -2,7 +2,7 @@
 // roll back, and inspect a GGUF file without registering it.
 import { type Command, InvalidArgumentError } from "commander";
 import pc from "picocolors";
-import { readGgufFile, summarizeGguf } from "../../formats/gguf/index.js";
+import { metadataToJson, readGgufFile, summarizeGguf } from "../../formats/gguf/index.js";
 import type { AliasEvent, ModelVersion } from "../../registry/index.js";
 import { parseModelRef, parseVersion } from "../../registry/index.js";
 import { cliActor, jsonOption, runAction, wantsJson, withPlatform } from "../context.js";
@@ -153,12 +153,17 @@ export function registerModelsCommands(program: Command): void {
     runAction(async (command, file: string) => {
       const gguf = await readGgufFile(file);
       const summary = summarizeGguf(gguf);
-      if (wantsJson(command)) return printJson({ summary, metadata: gguf.metadata, tensors: gguf.tensors });
+      const tensors = gguf.tensors.map((t) => ({ name: t.name, type: t.typeName, dims: t.dims, bytes: t.byteSize }));
+      if (wantsJson(command)) {
+        return printJson({ version: gguf.version, summary, metadata: metadataToJson(gguf.metadata), tensors });
+      }
       printFields({
         ...summary,
         chatTemplate: summary.chatTemplate ? `${summary.chatTemplate.length} characters` : null,
       });
-      process.stdout.write(`\n${gguf.tensors.length} tensors, ${Object.keys(gguf.metadata).length} metadata keys\n`);
+      process.stdout.write(
+        `\n${gguf.tensors.length} tensors, ${gguf.metadata.size} metadata keys (GGUF v${gguf.version})\n`,
+      );
     }),
   );
 }

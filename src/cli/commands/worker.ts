@@ -5,13 +5,13 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { readGgufFile, summarizeGguf } from "../../formats/gguf/index.js";
+import { createLogger } from "../../platform/logger.js";
 import { openPlatform } from "../../platform/open.js";
 import { announceWorker } from "../../platform/workers.js";
 import { startWorker } from "../../serve/worker-server.js";
-import { createLogger } from "../../platform/logger.js";
 import { configFrom, jsonOption, runAction, wantsJson } from "../context.js";
-import { parseInteger } from "../parse.js";
 import { printJson } from "../output.js";
+import { parseInteger } from "../parse.js";
 import { onShutdown } from "../shutdown.js";
 
 export function registerWorkerCommand(program: Command): void {
@@ -74,13 +74,14 @@ export function registerWorkerCommand(program: Command): void {
           : null;
       logger.info({ model: modelName, url, threads, contextSize }, "worker ready");
       if (wantsJson(command)) printJson({ model: modelName, url, threads, contextSize, pid: process.pid });
-      process.send?.({ type: "ready", url });
+      // Tell a supervising `llmops up` (if any) that the model is loaded.
+      if (process.send && process.connected) process.send({ type: "ready", url }, undefined, {}, () => {});
 
       await onShutdown(async () => {
         await lease?.stop().catch(() => {});
         await worker.close();
         await platform?.close();
-      });
+      }).stopped;
     }),
   );
 }

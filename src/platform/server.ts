@@ -1,0 +1,64 @@
+// The HTTP server of `llmops gateway` and `llmops up`: the OpenAI-compatible gateway (/v1, /metrics,
+// /healthz) with the control-plane API (/api/v1) mounted beside it, wired to the platform's
+// registry, keys and stores.
+import type { AddressInfo } from "node:net";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { registerApi } from "../api/server.js";
+import { LlmopsError } from "../errors.js";
+import { createBatchedRequestRecorder, createGateway } from "../gateway/index.js";
+import { insertRequests } from "../monitor/requests.js";
+import type { Platform } from "./open.js";
+import { ModelRouter } from "./routing.js";
+
+export interface RunningServer {
+  /** Scheme, host and port, e.g. http://127.0.0.1:8080 */
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  platform: Platform,
+  options: { host: string; port: number; logger: Logger },
+): Promise<RunningServer> {
+  const { logger } = options;
+  const router = new ModelRouter(platform.store, platform.registry, platform.config.upstreams);
+  const recorder = createBatchedRequestRecorder((rows) => insertRequests(platform.store, rows), {
+    onError: (error, dropped) => logger.error({ err: error, dropped }, "could not write the request log"),
+  });
+  const app = createGateway({
+    deps: {
+      authenticate: (key) => platform.keys.authenticate(key),
+      resolveModel: (model) => router.resolve(model),
+      listModels: () => router.list(),
+      recordRequest: (row) => recorder.record(row),
+    },
+    logger: logger as unknown as FastifyBaseLogger,
+  });
+  await app.register(async (api) => registerApi(api, platform));
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close().catch(() => {});
+    await recorder.close();
+    const code = (error as { code?: string }).code;
+    throw new LlmopsError(
+      "unavailable",
+      code === "EADDRINUSE"
+        ? `Port ${options.port} is already in use; choose another with --port or LLMOPS_PORT.`
+        : `Cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = ["0.0.0.0", "::"].includes(address.address) ? "127.0.0.1" : address.address;
+  return {
+    url: `http://${address.family === "IPv6" && host !== "127.0.0.1" ? `[${host}]` : host}:${address.port}`,
+    app,
+    async close() {
+      await app.close();
+      await recorder.close();
+    },
+  };
+}
