@@ -334,7 +334,7 @@ export class LlamaCppEngine implements Engine {
       await embedding?.dispose();
       await this.context.dispose();
       await this.model.dispose();
-      await this.llama.dispose();
+      giveBackLlama(this.llama);
     })();
     return this.closePromise;
   }
@@ -467,10 +467,16 @@ export class LlamaCppEngine implements Engine {
     let tokenBias: TokenBias | undefined;
     if (params.logitBias && Object.keys(params.logitBias).length > 0) {
       tokenBias = new TokenBias(this.model.tokenizer);
+      // TokenBias.set() silently skips end-of-generation tokens, but OpenAI's logit_bias is often
+      // used precisely to ban them; node-llama-cpp 3.21.1 keeps the biases in `_biases` (token →
+      // logit), which llama.cpp applies to any token, so we fill it directly when it is there.
+      const internal = (tokenBias as unknown as { _biases?: unknown })._biases;
       for (const [key, bias] of Object.entries(params.logitBias)) {
         const id = Number(key);
         this.checkTokenIds([id], "logit_bias");
-        tokenBias.set(id as Token, bias <= -100 ? "never" : { logit: bias });
+        const logit = bias <= -100 ? Number.NEGATIVE_INFINITY : bias;
+        if (internal instanceof Map) internal.set(id, logit);
+        else tokenBias.set(id as Token, { logit });
       }
     }
     const penalize = (params.presencePenalty ?? 0) !== 0 || (params.frequencyPenalty ?? 0) !== 0;
@@ -573,6 +579,26 @@ function chatFormatFor(model: LlamaModel, logger: EngineLogger): ChatFormat {
   return { wrapper: new ChatMLChatWrapper(), source: "default-chatml" };
 }
 
+// getLlama() takes 0.5–0.9 s (it loads and checks the native binding). A closed engine hands its
+// instance back here and the next engine opened in this process reuses it; engines open at the
+// same time each get their own, so their thread budgets (maxThreads) stay separate.
+const idleLlamas: Llama[] = [];
+type LlamaLogger = (level: LlamaLogLevel, message: string) => void;
+
+async function takeLlama(threads: number, logger: LlamaLogger): Promise<Llama> {
+  const llama =
+    idleLlamas.pop() ??
+    (await getLlama({ gpu: false, build: "never", maxThreads: threads, logLevel: LlamaLogLevel.warn }));
+  llama.maxThreads = threads;
+  llama.logger = logger;
+  return llama;
+}
+
+function giveBackLlama(llama: Llama): void {
+  llama.logger = () => {};
+  idleLlamas.push(llama);
+}
+
 function positiveInt(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -602,17 +628,11 @@ export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promis
       },
     );
   }
-  const llama = await getLlama({
-    gpu: false,
-    build: "never",
-    maxThreads: threads,
-    logLevel: LlamaLogLevel.warn,
-    logger: (level, message) => {
-      const text = message.trim();
-      if (text === "") return;
-      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) logger.warn(`llama.cpp: ${text}`);
-      else logger.debug(`llama.cpp: ${text}`);
-    },
+  const llama = await takeLlama(threads, (level, message) => {
+    const text = message.trim();
+    if (text === "") return;
+    if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) logger.warn(`llama.cpp: ${text}`);
+    else logger.debug(`llama.cpp: ${text}`);
   });
   let model: LlamaModel | undefined;
   try {
@@ -645,7 +665,7 @@ export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promis
     return new LlamaCppEngine(llama, model, context, chatFormat, { threads, maxQueue, logger }, info);
   } catch (error) {
     await model?.dispose().catch(() => undefined);
-    await llama.dispose().catch(() => undefined);
+    giveBackLlama(llama);
     if (error instanceof LlmopsError) throw error;
     throw new LlmopsError(
       "invalid_request",
