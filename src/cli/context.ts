@@ -3,7 +3,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import { type Config, type ConfigLayer, loadConfig } from "../config/index.js";
-import { openPlatform, type Platform } from "../platform/open.js";
+import type { Platform } from "../platform/open.js";
 import { EXIT_OK, reportError } from "./output.js";
 
 export interface GlobalOptions {
@@ -47,6 +47,8 @@ export function withPlatform<A extends unknown[]>(
   fn: (platform: Platform, command: Command, ...args: A) => Promise<void>,
 ): (...args: [...A, unknown, Command]) => Promise<void> {
   return runAction(async (command, ...args: A) => {
+    // Imported when a command runs, so `--help` and light commands start fast.
+    const { openPlatform } = await import("../platform/open.js");
     const platform = await openPlatform(configFrom(command));
     try {
       await fn(platform, command, ...args);

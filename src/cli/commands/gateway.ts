@@ -2,8 +2,6 @@
 // scaling out: run several behind a load balancer, with workers started anywhere.
 import type { Command } from "commander";
 import { createLogger } from "../../platform/logger.js";
-import { openPlatform } from "../../platform/open.js";
-import { startServer } from "../../platform/server.js";
 import { configFrom, jsonOption, runAction, wantsJson } from "../context.js";
 import { printJson } from "../output.js";
 import { parseInteger } from "../parse.js";
@@ -24,6 +22,11 @@ export function registerGatewayCommand(program: Command): void {
       if (o.host) server.host = o.host;
       const config = configFrom(command, Object.keys(server).length ? { server } : {});
       const logger = createLogger(config.log_level, { component: "gateway" });
+      // Heavy modules (Fastify, the stores) load only when the command runs.
+      const [{ openPlatform }, { startServer }] = await Promise.all([
+        import("../../platform/open.js"),
+        import("../../platform/server.js"),
+      ]);
       const platform = await openPlatform(config);
       const running = await startServer(platform, { host: config.server.host, port: config.server.port, logger }).catch(
         async (error: unknown) => {

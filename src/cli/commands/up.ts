@@ -8,8 +8,8 @@ import type { Logger } from "pino";
 import type { Config } from "../../config/index.js";
 import { ensureAdminKey, registerBundledModelIfEmpty } from "../../platform/bootstrap.js";
 import { createLogger } from "../../platform/logger.js";
-import { openPlatform, type Platform } from "../../platform/open.js";
-import { startServer } from "../../platform/server.js";
+import type { Platform } from "../../platform/open.js";
+import type { RunningServer } from "../../platform/server.js";
 import { WorkerSupervisor } from "../../platform/supervisor.js";
 import { pruneDeadWorkers } from "../../platform/workers.js";
 import { configFrom, type GlobalOptions, jsonOption, runAction, wantsJson } from "../context.js";
@@ -50,6 +50,11 @@ export function registerUpCommand(program: Command): void {
           : {}),
       });
       const logger = createLogger(config.log_level, { component: "up" });
+      // Heavy modules (Fastify, the stores) load only when the command runs.
+      const [{ openPlatform }, { startServer }] = await Promise.all([
+        import("../../platform/open.js"),
+        import("../../platform/server.js"),
+      ]);
       const platform = await openPlatform(config);
       const supervisor = new WorkerSupervisor({
         globalArgs: childGlobalArgs(command, config),
@@ -57,7 +62,7 @@ export function registerUpCommand(program: Command): void {
         host: "127.0.0.1",
         logger,
       });
-      let server: Awaited<ReturnType<typeof startServer>> | null = null;
+      let server: RunningServer | null = null;
       let reconciler: NodeJS.Timeout | null = null;
       let stopping = false;
       // Listen for Ctrl-C from the very start, so an interrupt while workers load still cleans up.

@@ -6,9 +6,6 @@ import path from "node:path";
 import type { Command } from "commander";
 import { readGgufFile, summarizeGguf } from "../../formats/gguf/index.js";
 import { createLogger } from "../../platform/logger.js";
-import { openPlatform } from "../../platform/open.js";
-import { announceWorker } from "../../platform/workers.js";
-import { startWorker } from "../../serve/worker-server.js";
 import { configFrom, jsonOption, runAction, wantsJson } from "../context.js";
 import { printJson } from "../output.js";
 import { parseInteger } from "../parse.js";
@@ -38,6 +35,12 @@ export function registerWorkerCommand(program: Command): void {
         announce: boolean;
       }>();
       const config = configFrom(command);
+      // Heavy modules (llama.cpp, Fastify, the stores) load only when the command runs.
+      const [{ openPlatform }, { announceWorker }, { startWorker }] = await Promise.all([
+        import("../../platform/open.js"),
+        import("../../platform/workers.js"),
+        import("../../serve/worker-server.js"),
+      ]);
       const logger = createLogger(config.log_level, { component: "worker" });
       const port = parseInteger(o.port, "--port", 0, 65535);
       const threads = parseInteger(o.threads, "--threads", 1, 256);

@@ -1,6 +1,5 @@
 // Opens the artifact store named by a URL.
 import { FileArtifactStore } from "./file.js";
-import { S3ArtifactStore } from "./s3.js";
 import type { ArtifactStore, S3Options } from "./types.js";
 import { parseArtifactsUrl } from "./url.js";
 
@@ -23,6 +22,8 @@ export interface OpenArtifactStoreOptions {
 export async function openArtifactStore(url: string, opts: OpenArtifactStoreOptions): Promise<ArtifactStore> {
   const target = parseArtifactsUrl(url);
   if (target.kind === "file") return new FileArtifactStore(target.root).init();
+  // Loaded on demand: the AWS SDK is large and most installations never use it.
+  const { S3ArtifactStore } = await import("./s3.js");
   const store = new S3ArtifactStore(
     { bucket: target.bucket, prefix: target.prefix },
     opts.s3 ?? { region: "us-east-1", forcePathStyle: false },

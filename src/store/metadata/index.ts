@@ -1,6 +1,5 @@
 // Opens the metadata store named by a URL and brings its schema up to date.
 import { migrateToLatest } from "./migrate.js";
-import { openPostgres } from "./postgres.js";
 import { openSqlite } from "./sqlite.js";
 import type { MetadataStore, SqlDialect } from "./types.js";
 import { parseDatabaseUrl, redactUrl } from "./url.js";
@@ -43,7 +42,10 @@ export async function openMetadataStore(url: string, opts: OpenMetadataStoreOpti
   const dialect: SqlDialect = target.kind;
   const open = async () => {
     const db =
-      target.kind === "sqlite" ? await openSqlite(target.path, displayUrl) : await openPostgres(target.url, displayUrl);
+      target.kind === "sqlite"
+        ? await openSqlite(target.path, displayUrl)
+        : // Loaded on demand, so the embedded default never pays for the PostgreSQL client.
+          await (await import("./postgres.js")).openPostgres(target.url, displayUrl);
     if (opts.migrate !== false) {
       try {
         await migrateToLatest(db, displayUrl);
