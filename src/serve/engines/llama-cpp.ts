@@ -428,8 +428,12 @@ export class LlamaCppEngine implements Engine {
       await sequence.clearHistory();
       iterator = sequence.evaluateWithMetadata(asTokens(tokens), { probabilities: topLogprobs !== undefined }, options);
       let finishReason: FinishReason = "length";
+      // The next token is requested before this one's text is handed to the consumer, so llama.cpp
+      // decodes while the HTTP layer formats and writes (one token of look-ahead, never past a stop).
+      let pending = iterator.next();
+      pending.catch(() => undefined); // awaited below; this only keeps an abandoned one quiet
       while (true) {
-        const next = await iterator.next();
+        const next = await pending;
         if (combined.aborted) throw abortError(combined);
         if (next.done) {
           finishReason = "stop";
@@ -446,12 +450,16 @@ export class LlamaCppEngine implements Engine {
           this.piece(token).bytes,
           this.generatedToken(token, probabilities, temperature, topLogprobs),
         );
+        const last = assembler.stopped || usage.completionTokens >= budget;
+        if (!last) {
+          pending = iterator.next();
+          pending.catch(() => undefined);
+        }
         if (out.text.length > 0 || out.items.length > 0) yield { type: "delta", text: out.text, tokens: out.items };
-        if (assembler.stopped) {
-          finishReason = "stop";
+        if (last) {
+          finishReason = assembler.stopped ? "stop" : "length";
           break;
         }
-        if (usage.completionTokens >= budget) break;
       }
       const tail = assembler.finish();
       if (tail.text.length > 0 || tail.items.length > 0) yield { type: "delta", text: tail.text, tokens: tail.items };
