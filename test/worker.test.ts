@@ -16,11 +16,13 @@ let worker: RunningWorker;
 let client: OpenAI;
 /** Control tokens (</s>, <|im_end|>, …): llama.cpp ends generation on several of them. */
 let controlIds: number[];
+let eosId: number;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "llmops-worker-"));
   const modelPath = path.join(dir, "tiny-chat.gguf");
   const written = await writeTinyLlama(modelPath, { type: "F32", chatml: true, seed: 11 });
+  eosId = written.vocab.eosId;
   controlIds = written.vocab.tokenTypes.flatMap((type, id) => (type === TOKEN_TYPE.CONTROL ? [id] : []));
   worker = await startWorker({ modelPath, modelName: MODEL, threads: 1, port: 0 });
   client = new OpenAI({ baseURL: worker.url, apiKey: "unused", maxRetries: 0 });
@@ -55,6 +57,7 @@ describe("worker: models and health", () => {
     expect(page.data[0]).toMatchObject({ object: "model", owned_by: "llmops" });
     const one = await client.models.retrieve(MODEL);
     expect(one.id).toBe(MODEL);
+    await expect(client.models.retrieve("other")).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it("reports health", async () => {
@@ -143,6 +146,33 @@ describe("worker: chat completions", () => {
     }
     // The bytes of the tokens are the text (invalid sequences decode to U+FFFD the same way).
     expect(new TextDecoder().decode(Uint8Array.from(bytes))).toBe(res.choices[0]?.message.content);
+  });
+
+  it("ends the turn on the template's end token with finish_reason stop", async () => {
+    const imEnd = eosId; // <|im_end|> in a ChatML model
+    const res = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "hi" }],
+      temperature: 0,
+      max_tokens: 20,
+      logit_bias: { [String(imEnd)]: 100 },
+    });
+    expect(res.choices[0]?.finish_reason).toBe("stop");
+    expect(res.choices[0]?.message.content).toBe("");
+    expect(res.usage?.completion_tokens).toBe(1); // the end token counts, and is not shown
+    const chunks = [];
+    for await (const c of await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "hi" }],
+      temperature: 0,
+      max_tokens: 20,
+      logit_bias: { [String(imEnd)]: 100 },
+      stream: true,
+    })) {
+      chunks.push(c);
+    }
+    expect(chunks.map((c) => c.choices[0]?.finish_reason ?? null)).toEqual([null, "stop"]);
+    expect(chunks.every((c) => !("usage" in c))).toBe(true); // no include_usage: no usage field
   });
 
   it("accepts text-part content and the developer role", async () => {
