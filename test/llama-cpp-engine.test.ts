@@ -117,6 +117,19 @@ describe("llama.cpp engine", () => {
     });
   });
 
+  it("applies presence/frequency penalties and top_k", async () => {
+    await withEngine({}, async (engine) => {
+      const base = { prompt: "aaaa", maxTokens: 60, temperature: 0, logitBias: banControl };
+      const plain = await drain(engine.complete(base));
+      const penalised = await drain(engine.complete({ ...base, frequencyPenalty: 2, presencePenalty: 2 }));
+      expect(penalised.usage.completionTokens).toBe(60);
+      expect(penalised.text).not.toBe(plain.text);
+      // top_k 1 is greedy whatever the temperature.
+      const topK1 = await drain(engine.complete({ ...base, temperature: 1.5, topK: 1, seed: 9 }));
+      expect(topK1.text).toBe(plain.text);
+    });
+  });
+
   it("generates on several sequences at once and queues beyond them", async () => {
     await withEngine({ sequences: 2, maxQueue: 1 }, async (engine) => {
       const params = { maxTokens: 40, temperature: 0, logitBias: banControl };

@@ -302,10 +302,12 @@ export class LlamaCppEngine implements Engine {
     const combined = anySignal([signal, this.closing.signal]);
     await this.embedSlots.acquire(combined);
     try {
-      this.embeddingContext ??= this.model.createEmbeddingContext({
-        contextSize: this.contextSize,
-        threads: this.options.threads,
-      });
+      this.embeddingContext ??= this.model
+        .createEmbeddingContext({ contextSize: this.contextSize, threads: this.options.threads })
+        .catch((error: unknown) => {
+          this.embeddingContext = undefined; // let the next request try again
+          throw unavailable("Cannot create the embedding context for this model; see the worker log.", error);
+        });
       const context = await this.embeddingContext;
       const vectors: Float32Array[] = [];
       for (const tokens of prepared) {
