@@ -17,7 +17,7 @@
 // model actually served.
 import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Logger } from "pino";
 import { ulid } from "ulid";
 import { asLlmopsError, LlmopsError, notFound, type OpenAiErrorBody, toOpenAiError } from "../errors.js";
@@ -299,7 +299,12 @@ export function createWorkerServer(options: WorkerServerOptions): FastifyInstanc
   /** Requests whose outcome the handler already counted. */
   const handled = new WeakSet<FastifyRequest>();
   const app = (options.logger
-    ? Fastify({ loggerInstance: options.logger, bodyLimit, disableRequestLogging: true })
+    ? Fastify({
+        loggerInstance: options.logger,
+        bodyLimit,
+        // Per-request lines would log at info for every token stream; the worker logs what matters.
+        logController: new LogController({ disableRequestLogging: true }),
+      })
     : Fastify({ logger: false, bodyLimit })) as unknown as FastifyInstance;
   const log = options.logger;
 
