@@ -29,11 +29,16 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The environment without LLMOPS_* settings of the developer's shell (tests choose their own). */
+/**
+ * The environment without LLMOPS_* settings of the developer's shell (tests choose their own), and
+ * without colours (picocolors turns them on when CI is set) so tests read plain text.
+ */
 export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
+  const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("LLMOPS_") || key.startsWith("LLMOPS_TEST_")),
   );
+  delete env.FORCE_COLOR;
+  return { ...env, NO_COLOR: "1" };
 }
 
 export interface RunningCli {
