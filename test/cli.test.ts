@@ -70,7 +70,12 @@ describe("llmops CLI", () => {
 
   it("registers, lists, shows, aliases and rolls back with --json output", () => {
     const v1 = json("models", "register", model, "--name", "tiny", "--tag", "team=core", "--parent", "base@3");
-    expect(v1).toMatchObject({ ref: "tiny@1", quantization: "F32", tags: { team: "core" }, lineage: { parent: "base@3" } });
+    expect(v1).toMatchObject({
+      ref: "tiny@1",
+      quantization: "F32",
+      tags: { team: "core" },
+      lineage: { parent: "base@3" },
+    });
     const v2 = json("models", "register", model2, "--name", "tiny", "--alias", "production");
     expect(v2).toMatchObject({ ref: "tiny@2", quantization: "Q4_0", aliases: ["production"] });
 
@@ -116,7 +121,9 @@ describe("llmops CLI", () => {
     const listed = llmops("keys", "list", "--json");
     expect(listed.stdout).not.toContain(created.key as string);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: "ci", role: "service" })]);
-    expect(llmops("keys", "create", "--name", "x", "--role", "root").stderr).toMatch(/admin, developer, viewer, service/);
+    expect(llmops("keys", "create", "--name", "x", "--role", "root").stderr).toMatch(
+      /admin, developer, viewer, service/,
+    );
     expect(json("keys", "revoke", "ci")).toMatchObject({ name: "ci", revokedAt: expect.any(String) });
     expect(JSON.parse(llmops("keys", "list", "--json").stdout)).toEqual([]);
   });
