@@ -6,15 +6,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { LlmopsError } from "../../errors.js";
 import { assertHash, integrityError, verifying } from "./hash.js";
-import {
-  ContentFolder,
-  cannotRead,
-  isNotFound,
-  markVerified,
-  notFoundError,
-  openLocal,
-  verifyFileOnce,
-} from "./local.js";
+import { ContentFolder, isNotFound, markVerified, notFoundError, openLocal, verifyFileOnce } from "./local.js";
 import type { ArtifactInfo, ArtifactStore } from "./types.js";
 
 export class FileArtifactStore implements ArtifactStore {
@@ -53,13 +45,7 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async putFile(file: string): Promise<ArtifactInfo> {
-    let source: Readable;
-    try {
-      source = await openLocal(file);
-    } catch (error) {
-      throw cannotRead(file, error);
-    }
-    return this.putStream(source);
+    return this.putStream(await openLocal(file));
   }
 
   async putBuffer(data: Uint8Array): Promise<ArtifactInfo> {

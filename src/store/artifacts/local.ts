@@ -189,17 +189,24 @@ export function notFoundError(hash: string, where: string): LlmopsError {
   );
 }
 
-/** Opens a local file for reading, failing before any byte is consumed if it cannot be read. */
+/**
+ * Opens a local file for reading, failing before any byte is consumed if it cannot be read
+ * (with an `invalid_request` error that says why).
+ */
 export async function openLocal(file: string): Promise<Readable> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  await new Promise<void>((resolve, reject) => {
-    stream.once("open", () => resolve());
-    stream.once("error", reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once("open", () => resolve());
+      stream.once("error", reject);
+    });
+  } catch (error) {
+    throw cannotRead(file, error);
+  }
   return stream;
 }
 
-export function cannotRead(file: string, error: unknown): LlmopsError {
+function cannotRead(file: string, error: unknown): LlmopsError {
   const code = (error as { code?: string }).code;
   const why = code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a folder" : (error as Error).message;
   return new LlmopsError("invalid_request", `Cannot read '${file}': ${why}.`, { param: "path", cause: error });

@@ -25,7 +25,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { LlmopsError } from "../../errors.js";
 import { assertHash, integrityError, isHash, toBuffer, verifying } from "./hash.js";
-import { ContentFolder, cannotRead, markVerified, notFoundError, openLocal, verifyFileOnce } from "./local.js";
+import { ContentFolder, markVerified, notFoundError, openLocal, verifyFileOnce } from "./local.js";
 import type { ArtifactInfo, ArtifactStore, S3Options } from "./types.js";
 
 const MiB = 1024 * 1024;
@@ -175,13 +175,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async putFile(file: string): Promise<ArtifactInfo> {
-    let source: Readable;
-    try {
-      source = await openLocal(file);
-    } catch (error) {
-      throw cannotRead(file, error);
-    }
-    return this.putStream(source);
+    return this.putStream(await openLocal(file));
   }
 
   async putBuffer(data: Uint8Array): Promise<ArtifactInfo> {
