@@ -1,23 +1,20 @@
-// Turns a finished request into metrics and one request-log row. Called exactly once per request:
-// from the onResponse hook for ordinary replies, and by the SSE relay for streams (which bypass
-// Fastify's reply lifecycle).
+// Turns a finished request into metrics and one request-log row. Called once per request by whoever
+// sends its answer: the proxy (JSON or end of stream), the model routes, the error and not-found
+// handlers. Latency therefore ends when the answer is handed to the socket, not when the kernel
+// has sent it — the same thing for bodies this small.
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import { principalOf } from "./auth.js";
-import type { RequestContext } from "./context.js";
+import { elapsedMs, type RequestContext } from "./context.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { GatewayDeps } from "./types.js";
 
-export type FinishRequest = (
-  request: FastifyRequest,
-  context: RequestContext,
-  status: number,
-  latencyMs: number,
-) => void;
+export type FinishRequest = (request: FastifyRequest, context: RequestContext, status: number) => void;
 
 export function createAccounting(metrics: GatewayMetrics, deps: GatewayDeps, log: FastifyBaseLogger): FinishRequest {
-  return function finish(request, context, status, latencyMs) {
+  return function finish(request, context, status) {
     if (context.finished) return;
     context.finished = true;
+    const latencyMs = elapsedMs(context);
     const model = context.metricModel;
     const route = context.route;
     metrics.requests.inc({ model, route, status });

@@ -1,9 +1,17 @@
 // What the gateway learns about one request while serving it; turned into metrics and one request-log
 // row when the response ends (see accounting.ts).
+//
+// The context rides on the raw IncomingMessage and is created by genReqId, the first thing Fastify
+// does with a request. That gives a start time without an onRequest/onResponse hook pair: a global
+// onResponse hook made Fastify attach response listeners to every request and measured ~20 µs of
+// CPU per request (≈15% of the gateway's cost) on the dev box.
+import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
 
 export interface RequestContext {
-  /** Route pattern for labels (`/v1/chat/completions`), or `not_found`. */
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  /** Route pattern for labels (`/v1/chat/completions`), or `not_found`; set on first contextOf(). */
   route: string;
   /** Model as the client asked for it (null until the body was read). */
   model: string | null;
@@ -23,25 +31,43 @@ export interface RequestContext {
   finished: boolean;
 }
 
-const contexts = new WeakMap<FastifyRequest, RequestContext>();
+const kContext = Symbol("llmops.gateway.context");
+type WithContext = IncomingMessage & { [kContext]?: RequestContext };
+
+function newContext(startedAt: number): RequestContext {
+  return {
+    startedAt,
+    route: "",
+    model: null,
+    metricModel: "",
+    resolved: null,
+    upstream: null,
+    stream: false,
+    errorCode: null,
+    promptTokens: null,
+    completionTokens: null,
+    ttftMs: null,
+    finished: false,
+  };
+}
+
+/** Called from genReqId: starts the clock of a request. */
+export function attachContext(raw: IncomingMessage): void {
+  (raw as WithContext)[kContext] = newContext(performance.now());
+}
 
 export function contextOf(request: FastifyRequest): RequestContext {
-  let context = contexts.get(request);
+  const raw = request.raw as WithContext;
+  let context = raw[kContext];
   if (context === undefined) {
-    context = {
-      route: request.routeOptions.url ?? "not_found",
-      model: null,
-      metricModel: "",
-      resolved: null,
-      upstream: null,
-      stream: false,
-      errorCode: null,
-      promptTokens: null,
-      completionTokens: null,
-      ttftMs: null,
-      finished: false,
-    };
-    contexts.set(request, context);
+    context = newContext(performance.now());
+    raw[kContext] = context;
   }
+  if (context.route === "") context.route = request.routeOptions.url ?? "not_found";
   return context;
+}
+
+/** Milliseconds since the request arrived. */
+export function elapsedMs(context: RequestContext): number {
+  return performance.now() - context.startedAt;
 }

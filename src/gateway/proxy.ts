@@ -6,7 +6,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import { toOpenAiError } from "../errors.js";
 import type { FinishRequest } from "./accounting.js";
 import type { InferenceBody } from "./body.js";
-import type { RequestContext } from "./context.js";
+import { elapsedMs, type RequestContext } from "./context.js";
 import { badUpstreamAnswer, describeCause, noReachableWorker, upstreamBroke, upstreamTimeout } from "./errors.js";
 import type { RoutingStrategy } from "./routing/strategy.js";
 import type { UpstreamTracker } from "./routing/upstream-tracker.js";
@@ -121,7 +121,7 @@ export class UpstreamProxy {
       if (!(error instanceof ClientClosed)) throw error;
       context.errorCode = "client_closed";
       if (!reply.sent) reply.hijack();
-      this.parts.finish(request, context, CLIENT_CLOSED, reply.elapsedTime);
+      this.parts.finish(request, context, CLIENT_CLOSED);
       return;
     }
     log.warn({ model: body.model, cause: describeCause(lastError) }, "no upstream of the model is reachable");
@@ -182,6 +182,7 @@ export class UpstreamProxy {
         .header("content-type", "application/json; charset=utf-8")
         .header("x-request-id", reply.request.id)
         .send(text);
+      this.parts.finish(reply.request, context, status);
       return;
     }
     let out = text;
@@ -201,6 +202,7 @@ export class UpstreamProxy {
       .header("content-type", contentType || "application/json; charset=utf-8")
       .header("x-request-id", reply.request.id)
       .send(out);
+    this.parts.finish(reply.request, context, status);
   }
 
   private relayStream(
@@ -235,13 +237,13 @@ export class UpstreamProxy {
           context.promptTokens = transformer.usage.promptTokens;
           context.completionTokens = transformer.usage.completionTokens;
         }
-        finish(request, context, finalStatus, reply.elapsedTime);
+        finish(request, context, finalStatus);
         resolve();
       };
       const resume = () => source.resume();
 
       source.on("data", (chunk: Buffer) => {
-        if (context.ttftMs === null) context.ttftMs = reply.elapsedTime;
+        if (context.ttftMs === null) context.ttftMs = elapsedMs(context);
         const out = transformer.push(chunk);
         if (out.length > 0 && !raw.write(out)) {
           source.pause();

@@ -2,14 +2,14 @@
 // closing also closes the upstream connection pool.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Registry } from "prom-client";
-import { ulid } from "ulid";
 import { notFound, toOpenAiError } from "../errors.js";
 import { createAccounting } from "./accounting.js";
 import { parseJsonBody } from "./body.js";
-import { contextOf } from "./context.js";
+import { attachContext, contextOf } from "./context.js";
 import { toGatewayError } from "./errors.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 import { UpstreamProxy } from "./proxy.js";
+import { requestId } from "./request-id.js";
 import { registerInferenceRoutes } from "./routes/inference.js";
 import { registerModelRoutes } from "./routes/models.js";
 import { OPS_ROUTES, registerOpsRoutes } from "./routes/ops.js";
@@ -49,7 +49,10 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     // Request ids are ULIDs: they become the request-log row id; clients cannot choose them.
     requestIdHeader: false,
-    genReqId: () => ulid(),
+    genReqId: (raw) => {
+      attachContext(raw);
+      return requestId();
+    },
   }) as unknown as FastifyInstance;
   const log = app.log;
 
@@ -77,25 +80,25 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     }
   });
 
+  // Every answer is accounted for (metrics + request-log row) where it is sent: here for errors,
+  // in the proxy and the model routes for successes. /healthz and /metrics are not counted.
   app.setErrorHandler((error, request, reply) => {
     const failure = toGatewayError(error, bodyLimit);
-    contextOf(request).errorCode = failure.code;
+    const context = contextOf(request);
+    context.errorCode = failure.code;
     if (failure.code === "internal") log.error({ err: error, reqId: request.id }, "internal error in the gateway");
-    return reply.code(failure.status).header("x-request-id", request.id).send(toOpenAiError(failure));
+    reply.code(failure.status).header("x-request-id", request.id).send(toOpenAiError(failure));
+    if (!OPS_ROUTES.has(context.route)) finish(request, context, failure.status);
+    return reply;
   });
 
   app.setNotFoundHandler((request, reply) => {
     const failure = notFound(`no route ${request.method} ${request.url.split("?", 1)[0]}; ${NOT_FOUND_HINT}`);
-    contextOf(request).errorCode = failure.code;
-    return reply.code(404).header("x-request-id", request.id).send(toOpenAiError(failure));
-  });
-
-  app.addHook("onResponse", (request, reply, done) => {
-    const route = request.routeOptions.url;
-    if (route === undefined || !OPS_ROUTES.has(route)) {
-      finish(request, contextOf(request), reply.statusCode, reply.elapsedTime);
-    }
-    done();
+    const context = contextOf(request);
+    context.errorCode = failure.code;
+    reply.code(404).header("x-request-id", request.id).send(toOpenAiError(failure));
+    finish(request, context, 404);
+    return reply;
   });
 
   app.addHook("onClose", async () => {
@@ -103,7 +106,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   });
 
   registerOpsRoutes(app, metrics.registry);
-  registerModelRoutes(app, deps);
+  registerModelRoutes(app, deps, finish);
   registerInferenceRoutes(app, deps, proxy);
   return app;
 }

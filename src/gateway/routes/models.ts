@@ -1,7 +1,9 @@
 // GET /v1/models and GET /v1/models/:model in OpenAI's list shape; any valid key may call them.
 import type { FastifyInstance } from "fastify";
 import { notFound } from "../../errors.js";
+import type { FinishRequest } from "../accounting.js";
 import { ANY_ROLE, requireRole } from "../auth.js";
+import { contextOf } from "../context.js";
 import type { GatewayDeps, ModelCard } from "../types.js";
 
 const asModel = (card: ModelCard) => ({
@@ -11,21 +13,25 @@ const asModel = (card: ModelCard) => ({
   owned_by: card.owned_by,
 });
 
-export function registerModelRoutes(app: FastifyInstance, deps: GatewayDeps): void {
-  app.get("/v1/models", { onRequest: requireRole(deps, ANY_ROLE, "GET /v1/models") }, async () => {
+export function registerModelRoutes(app: FastifyInstance, deps: GatewayDeps, finish: FinishRequest): void {
+  app.get("/v1/models", { onRequest: requireRole(deps, ANY_ROLE, "GET /v1/models") }, async (request, reply) => {
     const models = await deps.listModels();
-    return { object: "list", data: models.map(asModel) };
+    reply.send({ object: "list", data: models.map(asModel) });
+    finish(request, contextOf(request), 200);
+    return reply;
   });
   app.get<{ Params: { model: string } }>(
     "/v1/models/:model",
     { onRequest: requireRole(deps, ANY_ROLE, "GET /v1/models/{model}") },
-    async (request) => {
+    async (request, reply) => {
       const models = await deps.listModels();
       const card = models.find((model) => model.id === request.params.model);
       if (card === undefined) {
         throw notFound(`model '${request.params.model}' does not exist; list the models with GET /v1/models`, "model");
       }
-      return asModel(card);
+      reply.send(asModel(card));
+      finish(request, contextOf(request), 200);
+      return reply;
     },
   );
 }
