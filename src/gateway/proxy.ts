@@ -1,7 +1,6 @@
 // Forwards one inference request: picks an upstream with the routing strategy, fails over on
 // connection errors, then relays the answer — JSON buffered (to restore the requested model name
 // and read `usage`), SSE piped chunk by chunk without buffering.
-import { EventEmitter } from "node:events";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import { toOpenAiError } from "../errors.js";
 import type { FinishRequest } from "./accounting.js";
@@ -12,8 +11,7 @@ import type { RoutingStrategy } from "./routing/strategy.js";
 import type { UpstreamTracker } from "./routing/upstream-tracker.js";
 import { SseTransformer, sseErrorEvent } from "./sse.js";
 import type { ResolvedModel, Upstream } from "./types.js";
-import type { UpstreamClient, UpstreamResponse } from "./upstream-client.js";
-import { classifyFailure } from "./upstream-client.js";
+import { classifyFailure, type UpstreamClient, type UpstreamExchange } from "./upstream-client.js";
 import { modelRewriter, usageOf } from "./usage.js";
 
 /** nginx's convention for "client closed the request"; never sent, only counted and logged. */
@@ -29,10 +27,6 @@ export interface ProxyParts {
 
 class ClientClosed extends Error {}
 
-function headerValue(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? (value[0] ?? "") : (value ?? "");
-}
-
 export class UpstreamProxy {
   constructor(private readonly parts: ProxyParts) {}
 
@@ -47,13 +41,12 @@ export class UpstreamProxy {
   ): Promise<void> {
     const { client, tracker, strategy, log } = this.parts;
     const raw = reply.raw;
-    // undici accepts an EventEmitter as abort signal: far cheaper per request than an AbortController.
-    const abort = new EventEmitter();
+    let current: UpstreamExchange | undefined;
     let clientGone = false;
     raw.once("close", () => {
       if (raw.writableFinished) return;
       clientGone = true;
-      abort.emit("abort");
+      current?.abort();
     });
 
     let excluded: Set<string> | undefined;
@@ -86,10 +79,12 @@ export class UpstreamProxy {
         body.json.model = upstream.model;
         const payload = JSON.stringify(body.json);
 
+        if (clientGone) throw new ClientClosed();
         tracker.begin(upstream.id);
-        let response: UpstreamResponse;
+        const exchange = client.post(upstream, path, payload, request.id);
+        current = exchange;
         try {
-          response = await client.post(upstream, path, payload, abort, request.id);
+          await exchange.headers;
         } catch (error) {
           tracker.end(upstream.id);
           failed(error, upstream);
@@ -97,16 +92,15 @@ export class UpstreamProxy {
         }
         tracker.markUp(upstream.id);
 
-        const contentType = headerValue(response.headers["content-type"]);
-        if (contentType.startsWith("text/event-stream")) {
+        if (exchange.streaming) {
           // From here on bytes reach the client, so there is no failover any more.
-          await this.relayStream(request, reply, context, upstream, response, body, () => clientGone);
+          await this.relayStream(request, reply, context, upstream, exchange, body, () => clientGone);
           return;
         }
 
         let text: string;
         try {
-          text = await response.body.text();
+          text = (await exchange.body()).toString("utf8");
         } catch (error) {
           // Nothing has reached the client yet, so a body cut short is retried like a failed connect.
           failed(error, upstream);
@@ -114,7 +108,7 @@ export class UpstreamProxy {
         } finally {
           tracker.end(upstream.id);
         }
-        this.sendJson(reply, context, upstream, response.statusCode, contentType, text, body.model);
+        this.sendJson(reply, context, upstream, exchange.statusCode, exchange.contentType, text, body.model);
         return;
       }
     } catch (error) {
@@ -210,14 +204,13 @@ export class UpstreamProxy {
     reply: FastifyReply,
     context: RequestContext,
     upstream: Upstream,
-    response: UpstreamResponse,
+    exchange: UpstreamExchange,
     body: InferenceBody,
     clientGone: () => boolean,
   ): Promise<void> {
     const { tracker, finish, log } = this.parts;
     const raw = reply.raw;
-    const source = response.body;
-    const status = response.statusCode;
+    const status = exchange.statusCode;
     const transformer = new SseTransformer(modelRewriter(upstream.model, body.model));
     reply.hijack();
     raw.writeHead(status, {
@@ -240,45 +233,47 @@ export class UpstreamProxy {
         finish(request, context, finalStatus);
         resolve();
       };
-      const resume = () => source.resume();
+      const resume = () => exchange.resume();
 
-      source.on("data", (chunk: Buffer) => {
-        if (context.ttftMs === null) context.ttftMs = elapsedMs(context);
-        const out = transformer.push(chunk);
-        if (out.length > 0 && !raw.write(out)) {
-          source.pause();
-          raw.once("drain", resume);
-        }
-      });
-      source.on("end", () => {
-        const rest = transformer.end();
-        if (rest.length > 0) raw.end(rest);
-        else raw.end();
-        complete(status);
-      });
-      source.on("error", (error: unknown) => {
-        if (clientGone() || raw.destroyed) {
-          context.errorCode = "client_closed";
-          complete(CLIENT_CLOSED);
-          return;
-        }
-        const failure =
-          classifyFailure(error) === "timeout"
-            ? upstreamTimeout(upstream.id, this.parts.client.timeoutMs)
-            : upstreamBroke(upstream.id, error);
-        log.warn({ upstream: upstream.id, cause: describeCause(error) }, "upstream stream broke");
-        context.errorCode = failure.code;
-        // Headers are out: report the failure in-band, as an SSE error event the SDKs raise. A held-back
-        // partial line is dropped; the blank line ends any partial event the client already has.
-        transformer.end();
-        raw.end(`\n\n${sseErrorEvent(toOpenAiError(failure))}`);
-        complete(status);
-      });
       raw.once("close", () => {
         if (done || raw.writableFinished) return;
-        source.destroy();
+        exchange.abort();
         context.errorCode = "client_closed";
         complete(CLIENT_CLOSED);
+      });
+      exchange.pipe({
+        data(chunk) {
+          if (context.ttftMs === null) context.ttftMs = elapsedMs(context);
+          const out = transformer.push(chunk);
+          if (out.length === 0 || raw.write(out)) return true;
+          raw.once("drain", resume); // backpressure: undici pauses reading the upstream until then
+          return false;
+        },
+        end() {
+          const rest = transformer.end();
+          if (rest.length > 0) raw.end(rest);
+          else raw.end();
+          complete(status);
+        },
+        error: (error) => {
+          if (done) return;
+          if (clientGone() || raw.destroyed) {
+            context.errorCode = "client_closed";
+            complete(CLIENT_CLOSED);
+            return;
+          }
+          const failure =
+            classifyFailure(error) === "timeout"
+              ? upstreamTimeout(upstream.id, this.parts.client.timeoutMs)
+              : upstreamBroke(upstream.id, error);
+          log.warn({ upstream: upstream.id, cause: describeCause(error) }, "upstream stream broke");
+          context.errorCode = failure.code;
+          // Headers are out: report the failure in-band, as an SSE error event the SDKs raise. A
+          // held-back partial line is dropped; the blank line ends any partial event the client has.
+          transformer.end();
+          raw.end(`\n\n${sseErrorEvent(toOpenAiError(failure))}`);
+          complete(status);
+        },
       });
     });
   }
