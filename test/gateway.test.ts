@@ -96,6 +96,14 @@ async function startUpstream(name: string): Promise<FixtureUpstream> {
       const chunk = (delta: Record<string, unknown>, finish: string | null) =>
         `data: ${JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       raw.write(chunk({ role: "assistant", content: "" }, null));
+      if (text.includes("break")) {
+        // A worker that dies mid-stream: half an event, then the connection drops.
+        await sleep(20);
+        raw.write('data: {"id":"chatcmpl-1","obj');
+        await sleep(20);
+        raw.destroy();
+        return;
+      }
       for (const piece of ["served", " by", ` ${name}`]) {
         if (delay > 0) await sleep(delay);
         if (raw.destroyed) return;
@@ -376,6 +384,19 @@ describe("gateway", () => {
     expect(a.aborted + b.aborted).toBe(abortedBefore + 1);
     await sleep(20);
     expect(gw.deps.rows.at(-1)).toMatchObject({ status: 499, error_code: "client_closed", stream: 1 });
+  });
+
+  it("reports an upstream that dies mid-stream as an error event the SDK raises", async () => {
+    const stream = await gw.sdk().chat.completions.create({ model: "solo", messages: chat("break"), stream: true });
+    const seen: string[] = [];
+    const failure = await (async () => {
+      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.role ?? "");
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(["assistant"]); // the first event arrived intact, the half one was dropped
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect((failure as Error).message).toContain("failed mid-response");
+    await sleep(20);
+    expect(gw.deps.rows.at(-1)).toMatchObject({ stream: 1, status: 200, error_code: "unavailable", upstream: "a" });
   });
 
   it("round-robin alternates between upstreams", async () => {

@@ -42,18 +42,20 @@ describe("SseTransformer", () => {
     }
   });
 
-  it("passes bytes through untouched and immediately when no rewrite is needed", () => {
+  it("passes complete lines through untouched when no rewrite is needed", () => {
     for (const step of [1, 5, bytes.length]) {
       const transformer = new SseTransformer(null);
       expect(run(transformer, bytes, step)).toBe(stream);
       expect(transformer.usage).toEqual({ promptTokens: 5, completionTokens: 2 });
     }
     const transformer = new SseTransformer(null);
-    const chunk = Buffer.from("data: {partial");
-    expect(transformer.push(chunk)).toBe(chunk); // not held back
+    const whole = Buffer.from('data: {"a":1}\n\n');
+    expect(transformer.push(whole)).toBe(whole); // the same buffer, no copy
+    expect(transformer.push(Buffer.from("data: {partial")).length).toBe(0); // held until its newline
+    expect(transformer.end().toString()).toBe("data: {partial");
   });
 
-  it("holds back only an unterminated line when rewriting", () => {
+  it("holds back only an unterminated line", () => {
     const transformer = new SseTransformer(modelRewriter("a", "b"));
     expect(transformer.push(Buffer.from('data: {"model":"a"}\n\ndata: {"mo')).toString()).toBe(
       'data: {"model":"b"}\n\n',

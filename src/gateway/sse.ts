@@ -1,6 +1,8 @@
-// Server-sent events from an upstream, relayed chunk by chunk. Each chunk is forwarded as soon as it
-// arrives; when the model name must be rewritten, only an unterminated last line is held back until
-// its newline arrives (a newline byte never occurs inside a UTF-8 sequence, so cutting there is safe).
+// Server-sent events from an upstream, relayed chunk by chunk. Complete lines are forwarded as soon
+// as they arrive; only an unterminated last line is held back until its newline comes (servers write
+// whole events, so in practice nothing waits). That keeps the model rewrite from missing a key split
+// across chunks, and means a client never holds half an event when an upstream dies mid-stream (a
+// newline byte never occurs inside a UTF-8 sequence, so cutting there is safe).
 // The final usage chunk (`stream_options.include_usage`) is found with a cheap byte search and only
 // those lines are parsed.
 import { type TokenUsage, usageOf } from "./usage.js";
@@ -20,12 +22,6 @@ export class SseTransformer {
   push(chunk: Buffer): Buffer | string {
     const data = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     const end = data.lastIndexOf(NEWLINE) + 1; // bytes up to and including the last newline
-    if (this.rewrite === null) {
-      // Nothing to rewrite: forward at once, keep only the unterminated tail for the usage scan.
-      if (end > 0 && data.indexOf('"usage"') !== -1) this.scan(data.toString("utf8", 0, end));
-      this.pending = end === data.length || data.length - end > MAX_PENDING ? null : data.subarray(end);
-      return chunk;
-    }
     if (end === 0) {
       if (data.length > MAX_PENDING) {
         this.pending = null;
@@ -35,19 +31,24 @@ export class SseTransformer {
       return EMPTY;
     }
     this.pending = end === data.length ? null : data.subarray(end);
+    if (this.rewrite === null) {
+      // Nothing to rewrite: forward the complete lines as they are (usually the whole chunk).
+      if (data.indexOf('"usage"') !== -1) this.scan(data.toString("utf8", 0, end));
+      return end === data.length ? data : data.subarray(0, end);
+    }
     const text = data.toString("utf8", 0, end);
     if (text.includes('"usage"')) this.scan(text);
     return this.rewrite(text);
   }
 
-  /** At the end of the upstream body: whatever is still held back. */
+  /** At the end of the upstream body: whatever is still held back (an unterminated last line). */
   end(): Buffer | string {
     const rest = this.pending;
     this.pending = null;
     if (rest === null) return EMPTY;
     const text = rest.toString("utf8");
     if (text.includes('"usage"')) this.scan(text);
-    return this.rewrite === null ? EMPTY : this.rewrite(text);
+    return this.rewrite === null ? rest : this.rewrite(text);
   }
 
   private scan(text: string): void {
