@@ -167,6 +167,24 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
+/** Accepts connections and drops each one as soon as a request arrives (a crashing worker). */
+async function startResetter(): Promise<{ port: number; requests: number; close(): Promise<void> }> {
+  const state = { port: 0, requests: 0, close: async () => {} };
+  const server = net.createServer((socket) => {
+    socket.on("data", () => {
+      state.requests++;
+      socket.destroy();
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  state.port = (server.address() as net.AddressInfo).port;
+  state.close = async () => {
+    server.close();
+  };
+  return state;
+}
+
 // ---------------------------------------------------------------------------------------------
 // In-memory deps, as the lead's registry/keys would provide them.
 
@@ -247,6 +265,7 @@ describe("gateway", () => {
   let b: FixtureUpstream;
   let dead1: number;
   let dead2: number;
+  let resetter: Awaited<ReturnType<typeof startResetter>>;
   let models: Record<string, ResolvedModel>;
   const gateways: RunningGateway[] = [];
   let gw: RunningGateway;
@@ -260,6 +279,8 @@ describe("gateway", () => {
   beforeAll(async () => {
     [a, b] = await Promise.all([startUpstream("a"), startUpstream("b")]);
     [dead1, dead2] = await Promise.all([deadPort(), deadPort()]);
+    resetter = await startResetter();
+    const resetting = { id: "resetter", baseUrl: `http://127.0.0.1:${resetter.port}/v1`, model: "tiny-q8" };
     const up = (fixture: FixtureUpstream) => ({ id: fixture.name, baseUrl: fixture.baseUrl, model: "tiny-q8" });
     const down = (port: number) => ({ id: `dead-${port}`, baseUrl: `http://127.0.0.1:${port}/v1`, model: "tiny-q8" });
     models = {
@@ -267,18 +288,20 @@ describe("gateway", () => {
       solo: { requested: "solo", resolved: "solo@1", upstreams: [{ ...up(a), model: "solo" }] },
       half: { requested: "half", resolved: "half@1", upstreams: [down(dead1), up(b)] },
       gone: { requested: "gone", resolved: "gone@1", upstreams: [down(dead1), down(dead2)] },
+      flaky: { requested: "flaky", resolved: "flaky@1", upstreams: [resetting, up(b)] },
+      broken: { requested: "broken", resolved: "broken@1", upstreams: [resetting] },
     };
     gw = await start();
   });
 
   afterAll(async () => {
     await Promise.all(gateways.map((gateway) => gateway.app.close()));
-    await Promise.all([a.close(), b.close()]);
+    await Promise.all([a.close(), b.close(), resetter.close()]);
   });
 
   it("lists models for any valid key, including viewers", async () => {
     const page = await gw.sdk("sk-viewer").models.list();
-    expect(page.data.map((model) => model.id).sort()).toEqual(["gone", "half", "solo", "tiny"]);
+    expect(page.data.map((model) => model.id).sort()).toEqual(["broken", "flaky", "gone", "half", "solo", "tiny"]);
     expect(page.data[0]).toMatchObject({ object: "model", owned_by: "llmops", created: 1_700_000_000 });
     const one = await gw.sdk("sk-viewer").models.retrieve("tiny");
     expect(one.id).toBe("tiny");
@@ -446,6 +469,21 @@ describe("gateway", () => {
     expect(apiError.code).toBe("unavailable");
     expect(apiError.message).toContain("no worker for model gone is reachable");
     expect(failover.deps.rows.at(-1)).toMatchObject({ status: 503, error_code: "unavailable", model: "gone" });
+  });
+
+  it("retries a connection reset once, then fails over or answers 503", async () => {
+    const flaky = await start({ routing: "round-robin" });
+    for (let i = 0; i < 3; i++) {
+      const completion = await flaky.sdk().chat.completions.create({ model: "flaky", messages: chat("hi") });
+      expect(servedBy(completion)).toBe("b");
+    }
+    const before = resetter.requests;
+    const error = await flaky
+      .sdk()
+      .chat.completions.create({ model: "broken", messages: chat("hi") })
+      .catch((e: unknown) => e);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect(resetter.requests - before).toBe(2); // the one upstream, tried twice
   });
 
   it("rejects missing and unknown keys with 401, viewers on inference with 403", async () => {
