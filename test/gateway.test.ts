@@ -434,7 +434,7 @@ describe("gateway", () => {
   });
 
   it("least-in-flight sends new requests to the idle upstream and spreads concurrent ones", async () => {
-    const slow = gw.sdk().chat.completions.create({ model: "tiny", messages: chat("delay:600") });
+    const slow = gw.sdk().chat.completions.create({ model: "tiny", messages: chat("delay:1200") });
     await sleep(150); // the slow request is now in flight on one upstream
     const quick: string[] = [];
     for (let i = 0; i < 4; i++) {
