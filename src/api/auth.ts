@@ -2,22 +2,13 @@
 // gateway. Each route states the permission it needs.
 import type { FastifyRequest } from "fastify";
 import { LlmopsError } from "../errors.js";
+import { extractApiKey } from "../gateway/auth.js";
 import type { ApiKeys } from "../security/keys.js";
 import type { Principal } from "../security/principal.js";
 import { can, type Permission, rolesWith } from "../security/roles.js";
 
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    return match ? match[1]!.trim() : undefined;
-  }
-  const apiKey = request.headers["x-api-key"] ?? request.headers["api-key"];
-  return typeof apiKey === "string" ? apiKey.trim() : undefined;
-}
-
 export async function authorize(keys: ApiKeys, request: FastifyRequest, permission: Permission): Promise<Principal> {
-  const principal = await keys.authenticate(bearerToken(request));
+  const principal = await keys.authenticate(extractApiKey(request.headers));
   if (!can(principal.role, permission)) {
     throw new LlmopsError(
       "forbidden",

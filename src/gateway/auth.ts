@@ -3,10 +3,12 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { LlmopsError } from "../errors.js";
+import { rolesWith } from "../security/roles.js";
 import type { GatewayDeps, Principal, Role } from "./types.js";
 
-export const INFERENCE_ROLES: readonly Role[] = ["admin", "developer", "service"];
-export const ANY_ROLE: readonly Role[] = ["admin", "developer", "viewer", "service"];
+/** Roles that may call the inference routes and list models: the platform-wide grants. */
+export const INFERENCE_ROLES: readonly Role[] = rolesWith("inference");
+export const ANY_ROLE: readonly Role[] = rolesWith("models:read");
 
 const principals = new WeakMap<FastifyRequest, Principal>();
 

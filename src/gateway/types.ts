@@ -1,16 +1,12 @@
 // The gateway's whole view of the rest of the platform. The lead wires the registry, API keys and
 // the metadata store in through GatewayDeps, so src/gateway imports none of them (dependencies
 // point one way: gateway → these contracts, never the reverse).
+import type { Principal } from "../security/principal.js";
 import type { NewRequest } from "../store/schema.js";
 
-export type Role = "admin" | "developer" | "viewer" | "service";
-
-/** Who is calling: the API key that authenticated the request. */
-export interface Principal {
-  keyId: string;
-  name: string;
-  role: Role;
-}
+// Who is calling and what each role may do are shared with the control-plane API.
+export type { Principal } from "../security/principal.js";
+export type { Role } from "../security/roles.js";
 
 /** One OpenAI-compatible server that can answer for a model (a worker, vLLM, a cloud API). */
 export interface Upstream {

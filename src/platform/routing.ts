@@ -6,35 +6,15 @@
 // while alias moves and worker changes still take effect almost at once.
 import type { UpstreamConfig } from "../config/index.js";
 import { LlmopsError, unavailable } from "../errors.js";
+import type { ModelCard, ResolvedModel, Upstream } from "../gateway/index.js";
 import type { ModelRegistry } from "../registry/index.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import { liveWorkers } from "./workers.js";
 
-export interface RouteUpstream {
-  id: string;
-  baseUrl: string;
-  apiKey?: string;
-  /** The model name to send upstream. */
-  model: string;
-}
-
-export interface RouteResolution {
-  requested: string;
-  /** `name@version` for registry models, `upstream:model` for configured upstreams. */
-  resolved: string;
-  upstreams: RouteUpstream[];
-}
-
-export interface ListedModel {
-  id: string;
-  created: number;
-  owned_by: string;
-}
-
 const CACHE_MS = 1_000;
 
 export class ModelRouter {
-  private readonly cache = new Map<string, { value: Promise<RouteResolution>; until: number }>();
+  private readonly cache = new Map<string, { value: Promise<ResolvedModel>; until: number }>();
 
   constructor(
     private readonly store: MetadataStore,
@@ -43,7 +23,7 @@ export class ModelRouter {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  resolve(model: string): Promise<RouteResolution> {
+  resolve(model: string): Promise<ResolvedModel> {
     const now = Date.now();
     const hit = this.cache.get(model);
     if (hit && hit.until > now) return hit.value;
@@ -54,7 +34,7 @@ export class ModelRouter {
     return value;
   }
 
-  private async resolveUncached(model: string): Promise<RouteResolution> {
+  private async resolveUncached(model: string): Promise<ResolvedModel> {
     const configured = this.fromConfig(model);
     if (configured) return configured;
     const version = await this.registry.resolve(model);
@@ -72,8 +52,8 @@ export class ModelRouter {
     };
   }
 
-  private fromConfig(model: string): RouteResolution | null {
-    const upstreams: RouteUpstream[] = [];
+  private fromConfig(model: string): ResolvedModel | null {
+    const upstreams: Upstream[] = [];
     for (const upstream of this.upstreams) {
       for (const entry of upstream.models) {
         const name = typeof entry === "string" ? entry : entry.name;
@@ -98,8 +78,8 @@ export class ModelRouter {
   }
 
   /** What `/v1/models` lists: production models by bare name, served versions as name@version, configured upstream models. */
-  async list(): Promise<ListedModel[]> {
-    const listed = new Map<string, ListedModel>();
+  async list(): Promise<ModelCard[]> {
+    const listed = new Map<string, ModelCard>();
     const workers = await liveWorkers(this.store);
     for (const model of await this.registry.list()) {
       const created = Math.floor(Date.parse(model.createdAt) / 1000);
