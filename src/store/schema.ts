@@ -94,6 +94,49 @@ export interface WorkersTable {
   heartbeat_at: string;
 }
 
+/** A named dataset; its content lives in immutable numbered versions. */
+export interface DatasetsTable {
+  name: string; // primary key; same rules as model names
+  description: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+/**
+ * One immutable dataset version (`name@N`). Rows live in gzip'd JSONL shards in the artifact
+ * store (see DatasetShardsTable); this row is written last, in the same transaction as its shards,
+ * so a version either exists completely or not at all.
+ */
+export interface DatasetVersionsTable {
+  id: string; // ULID
+  dataset_name: string;
+  version: number; // 1, 2, … per dataset; unique with dataset_name
+  content_hash: string; // sha256 of the rows as JSONL (one JSON.stringify per line), independent of sharding and compression
+  row_count: number;
+  bytes: number; // uncompressed JSONL bytes
+  stored_bytes: number; // sum of the shard artifacts' sizes
+  shard_count: number;
+  text_field: string | null; // the field that holds the main text, when known
+  schema_json: string; // inferred { fields: { name: { types, nullable, … } } }
+  lineage_json: string; // sources (ingest) or input version + pipeline + per-step stats
+  stats_json: string;
+  description: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+/** The shards of a version, in order; a row is addressed by (shard, index within the shard). */
+export interface DatasetShardsTable {
+  version_id: string;
+  shard: number; // 0, 1, …
+  artifact_hash: string; // sha256 of the stored bytes
+  encoding: string; // how the stored bytes decode to JSONL: "jsonl.gz" (encryption at rest adds its own)
+  first_row: number; // index of the shard's first row within the version
+  row_count: number;
+  bytes: number; // uncompressed JSONL bytes
+  stored_bytes: number;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -102,6 +145,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   requests: RequestsTable;
   workers: WorkersTable;
+  datasets: DatasetsTable;
+  dataset_versions: DatasetVersionsTable;
+  dataset_shards: DatasetShardsTable;
 }
 
 export type ModelRow = Selectable<ModelsTable>;
@@ -114,3 +160,6 @@ export type ApiKeyUpdate = Updateable<ApiKeysTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type NewRequest = Insertable<RequestsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
+export type DatasetRow = Selectable<DatasetsTable>;
+export type DatasetVersionRow = Selectable<DatasetVersionsTable>;
+export type DatasetShardRow = Selectable<DatasetShardsTable>;

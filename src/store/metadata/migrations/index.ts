@@ -3,7 +3,9 @@
 // Never edit or rename a migration that has shipped; write a new one.
 import type { Migration } from "kysely";
 import { initial } from "./0001_initial.js";
+import { datasets } from "./0002_datasets.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
+  "0002_datasets": datasets,
 };
