@@ -2,6 +2,7 @@
 // its own by `llmops server` at scale.
 import type { FastifyInstance } from "fastify";
 import type { Platform } from "../platform/open.js";
+import { datasetRoutes } from "./routes/datasets.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
 import { requestRoutes } from "./routes/requests.js";
@@ -12,6 +13,7 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   modelRoutes(app, platform);
   keyRoutes(app, platform);
   requestRoutes(app, platform);
+  datasetRoutes(app, platform);
   app.get("/api/v1/health", async () => ({
     status: "ok",
     database: platform.store.dialect,

@@ -2,6 +2,7 @@
 // under ./commands and only parses, calls a domain module and prints.
 import { Command, CommanderError } from "commander";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerDataCommands } from "./commands/data.js";
 import { registerGatewayCommand } from "./commands/gateway.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelsCommands } from "./commands/models.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerGatewayCommand(program);
   registerRequestsCommands(program);
+  registerDataCommands(program);
   registerConfigCommands(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {

@@ -2,6 +2,7 @@
 // the control-plane API and `llmops up` share. Nothing here knows about HTTP or the terminal.
 import { mkdir } from "node:fs/promises";
 import type { Config } from "../config/index.js";
+import { DatasetStore } from "../data/datasets.js";
 import { ModelRegistry } from "../registry/index.js";
 import { ApiKeys } from "../security/keys.js";
 import { openArtifactStore } from "../store/artifacts/index.js";
@@ -15,6 +16,7 @@ export interface Platform {
   artifacts: ArtifactStore;
   registry: ModelRegistry;
   keys: ApiKeys;
+  datasets: DatasetStore;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function openPlatform(config: Config): Promise<Platform> {
       artifacts,
       registry: new ModelRegistry(store, artifacts),
       keys: new ApiKeys(store, { adminKey: config.admin_key }),
+      datasets: new DatasetStore(store, artifacts),
       close: () => store.close(),
     };
   } catch (error) {

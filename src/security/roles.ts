@@ -9,12 +9,22 @@ export type Permission =
   | "models:read" // list and show models, /v1/models
   | "models:write" // register versions, move aliases, roll back
   | "requests:read" // the request log
-  | "keys:manage"; // create, list and revoke API keys
+  | "keys:manage" // create, list and revoke API keys
+  | "datasets:read" // list and show datasets, read their rows
+  | "datasets:write"; // create dataset versions (ingest, pipelines)
 
 const grants: Record<Role, readonly Permission[]> = {
-  admin: ["inference", "models:read", "models:write", "requests:read", "keys:manage"],
-  developer: ["inference", "models:read", "models:write", "requests:read"],
-  viewer: ["models:read", "requests:read"],
+  admin: [
+    "inference",
+    "models:read",
+    "models:write",
+    "requests:read",
+    "keys:manage",
+    "datasets:read",
+    "datasets:write",
+  ],
+  developer: ["inference", "models:read", "models:write", "requests:read", "datasets:read", "datasets:write"],
+  viewer: ["models:read", "requests:read", "datasets:read"],
   service: ["inference", "models:read"],
 };
 
