@@ -20,7 +20,9 @@ function sourceFiles(dir: string): string[] {
 function runtimeImports(file: string): string[] {
   const text = readFileSync(file, "utf8");
   const specs: string[] = [];
-  for (const match of text.matchAll(/^(import|export)(?!\s+type\b)[^;]*?from\s+"(\.[^"]+)"/gm)) specs.push(match[2]!);
+  for (const match of text.matchAll(/^\s*(?:import|export)\s+(?!type\b)(?:[^;]*?\sfrom\s+)?"(\.[^"]+)"/gm)) {
+    specs.push(match[1]!);
+  }
   for (const match of text.matchAll(/import\("(\.[^"]+)"\)/g)) specs.push(match[1]!);
   return specs.map((spec) => path.join(path.dirname(file), spec.replace(/\.js$/, ".ts")));
 }
