@@ -64,7 +64,7 @@ const STOPWORDS: Record<string, string[]> = {
   en: "the of and to in is that it was for on are with as be at by this have from or had not but what all were when we there can an which their said if will would each about how up out them then she some so these other into has her him could than been its who now my did only may after just where most through before our any same also because does even such here why well should those while both few under over again very between own being".split(
     " ",
   ),
-  fr: "le la les des et est une un du en que qui dans pour pas sur au avec ce il elle sont par plus ne se nous vous mais ou leur aux été cette ces comme être fait tout été ont peut très aussi sans entre même".split(
+  fr: "le la les des et est une un du en que qui dans pour pas sur au avec ce il elle sont par plus ne se nous vous votre notre vos mais ou leur aux été cette ces comme être fait tout ont peut très aussi sans entre même avant merci".split(
     " ",
   ),
   de: "der die das und ist nicht ein eine den von zu mit sich des auf für im dem auch es an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war haben nur oder aber vor zur bis mehr durch man".split(
@@ -129,12 +129,12 @@ function latinLanguage(lower: string, share: number): LanguageGuess {
     const lang = WORD_LANG.get(match[0]);
     if (lang) hits[lang] = (hits[lang] ?? 0) + 1;
   }
+  // Letters only one language uses break ties between shared function words.
+  const hinted = diacriticHint(lower);
+  if (hinted) hits[hinted] = (hits[hinted] ?? 0) + 0.5;
   const ranked = Object.entries(hits).sort((a, b) => b[1] - a[1]);
   const [first, second] = ranked;
-  if (!first) {
-    const hinted = diacriticHint(lower);
-    return { lang: hinted ?? "en", confidence: round(share * (hinted ? 0.4 : 0.3)) };
-  }
+  if (!first) return { lang: "en", confidence: round(share * 0.3) };
   const margin = (first[1] - (second?.[1] ?? 0)) / (first[1] + 1);
   const coverage = Math.min(1, (first[1] * 4) / Math.max(1, words));
   return { lang: first[0], confidence: round(share * (0.4 + 0.3 * margin + 0.3 * coverage)) };
