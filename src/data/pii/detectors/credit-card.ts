@@ -1,0 +1,148 @@
+// CREDIT_CARD: payment card numbers (PANs), 13–19 digits, written contiguously or in the usual
+// groupings (4-4-4-4[-3], 4-6-5 Amex, 4-6-4 Diners) with one kind of separator. A candidate must pass
+// the Luhn check AND fall in a known issuer range with a length that issuer uses; Luhn alone lets one
+// random number in ten through, the issuer table removes most of those (order numbers starting with a
+// year, timestamps). Luhn-valid numbers outside the table are reported at 0.3 (below the default
+// minScore) for callers who prefer recall.
+import { before, clamp01, execAll, NOT_PII_CONTEXT } from "../context.js";
+import type { Detection, Detector, ScanInput } from "../types.js";
+
+// A run of digit groups separated by single spaces or dashes (the run is split into cards below).
+const RUN = /(?<![0-9A-Za-z.])\d{1,19}(?:[ -]\d{1,19}){0,7}(?![0-9A-Za-z]|\.\d)/g;
+
+const DIGITS = /\d+/g;
+const CARD_CONTEXT = /(卡号|银行卡|信用卡|储蓄卡|借记卡|card|visa|mastercard|amex|pan)[^\n]{0,12}$/;
+
+/** Luhn (mod 10) over a digit string. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+interface IssuerRange {
+  issuer: string;
+  /** Inclusive numeric bounds on the first `prefixLength` digits. */
+  low: number;
+  high: number;
+  lengths: readonly number[];
+}
+
+const r = (issuer: string, low: number, high: number, lengths: readonly number[]): IssuerRange => ({
+  issuer,
+  low,
+  high,
+  lengths,
+});
+const L16_19 = [16, 17, 18, 19];
+
+// Public IIN ranges (as published by the networks); the first range that fits wins.
+const ISSUERS: readonly IssuerRange[] = [
+  r("visa", 4, 4, [13, 16, 19]),
+  r("mastercard", 51, 55, [16]),
+  r("mastercard", 2221, 2720, [16]),
+  r("amex", 34, 34, [15]),
+  r("amex", 37, 37, [15]),
+  r("discover", 6011, 6011, L16_19),
+  r("discover", 644, 649, L16_19),
+  r("discover", 65, 65, L16_19),
+  r("jcb", 3528, 3589, L16_19),
+  r("diners", 300, 305, [14, 15, 16, 17, 18, 19]),
+  r("diners", 3095, 3095, [14, 15, 16, 17, 18, 19]),
+  r("diners", 36, 36, [14, 15, 16, 17, 18, 19]),
+  r("diners", 38, 39, [14, 15, 16, 17, 18, 19]),
+  r("unionpay", 62, 62, L16_19),
+  r("unionpay", 8100, 8171, L16_19),
+  r("maestro", 5018, 5018, [13, 14, 15, 16, 17, 18, 19]),
+  r("maestro", 5020, 5020, [13, 14, 15, 16, 17, 18, 19]),
+  r("maestro", 5038, 5038, [13, 14, 15, 16, 17, 18, 19]),
+  r("maestro", 5893, 5893, [13, 14, 15, 16, 17, 18, 19]),
+  r("maestro", 6304, 6304, [13, 14, 15, 16, 17, 18, 19]),
+  r("maestro", 6759, 6759, [13, 14, 15, 16, 17, 18, 19]),
+  r("maestro", 6761, 6763, [13, 14, 15, 16, 17, 18, 19]),
+  r("mir", 2200, 2204, L16_19),
+  r("rupay", 60, 60, [16]),
+  r("rupay", 508, 508, [16]),
+  r("troy", 9792, 9792, [16]),
+];
+
+/** The issuer whose range and length fit, or undefined. */
+export function cardIssuer(digits: string): string | undefined {
+  for (const range of ISSUERS) {
+    const prefixLength = String(range.low).length;
+    const prefix = Number(digits.slice(0, prefixLength));
+    if (prefix >= range.low && prefix <= range.high && range.lengths.includes(digits.length)) return range.issuer;
+  }
+  return undefined;
+}
+
+/** Group shapes people write cards in: 4-4-4-4(-1..4) and 4-6-5 / 4-6-4; one group = contiguous. */
+function plausibleGrouping(sizes: readonly number[]): boolean {
+  if (sizes.length === 1) return true;
+  if (sizes.length === 3 && sizes[0] === 4 && sizes[1] === 6 && (sizes[2] === 5 || sizes[2] === 4)) return true;
+  if (sizes.length < 3) return false;
+  for (let i = 0; i < sizes.length - 1; i++) if (sizes[i] !== 4) return false;
+  const last = sizes.at(-1)!;
+  return last >= 1 && last <= 4;
+}
+
+function report(norm: string, start: number, end: number, digits: string, out: Detection[]): void {
+  const issuer = cardIssuer(digits);
+  const left = before(norm, start, 20);
+  let score = issuer ? 0.95 : 0.3;
+  if (CARD_CONTEXT.test(left)) score = clamp01(score + 0.1);
+  else if (NOT_PII_CONTEXT.test(left)) score *= 0.5;
+  out.push({ start, end, type: "CREDIT_CARD", score, detector: `credit-card/${issuer ?? "luhn-only"}` });
+}
+
+/** A run with separators: try every [i, j) window of its groups, longest first. */
+function groupedRun(norm: string, runStart: number, run: string, out: Detection[]): void {
+  const groups: { text: string; at: number; sep: string }[] = [];
+  for (const g of execAll(DIGITS, run)) groups.push({ text: g[0], at: g.index, sep: run[g.index - 1] ?? "" });
+  let i = 0;
+  while (i < groups.length) {
+    let found = false;
+    for (let j = groups.length; j > i; j--) {
+      const window = groups.slice(i, j);
+      const digits = window.map((g) => g.text).join("");
+      if (digits.length < 13 || digits.length > 19) continue;
+      if (window.slice(2).some((g) => g.sep !== window[1]!.sep)) continue;
+      if (!plausibleGrouping(window.map((g) => g.text.length)) || !luhnValid(digits)) continue;
+      const last = window.at(-1)!;
+      report(norm, runStart + window[0]!.at, runStart + last.at + last.text.length, digits, out);
+      i = j;
+      found = true;
+      break;
+    }
+    if (!found) i++;
+  }
+}
+
+export const creditCardDetector: Detector = {
+  name: "credit-card",
+  types: ["CREDIT_CARD"],
+  detect({ norm }: ScanInput): Detection[] {
+    const out: Detection[] = [];
+    RUN.lastIndex = 0;
+    for (let m = RUN.exec(norm); m !== null; m = RUN.exec(norm)) {
+      const run = m[0];
+      if (run.length < 13) continue;
+      // Contiguous digits (the common case) need no grouping analysis.
+      if (!run.includes(" ") && !run.includes("-")) {
+        if (run.length <= 19 && luhnValid(run)) report(norm, m.index, m.index + run.length, run, out);
+        continue;
+      }
+      groupedRun(norm, m.index, run, out);
+    }
+    return out;
+  },
+};

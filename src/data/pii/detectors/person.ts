@@ -1,0 +1,184 @@
+// PERSON: names found by dictionaries and context — a heuristic, not a named-entity model.
+// Chinese (surname list incl. compound surnames, then a 1–2 character given name):
+//   0.85 after a label or phrase that introduces a person (姓名：, 联系人, 收件人, 我叫, 尊敬的 …) or
+//        right before a title (先生, 女士, 老师, 经理 …);
+//   0.55 with no context, only when every given-name character is common in names and the name is
+//        delimited by punctuation or a function word (的, 是, 说 …), and never for surnames that are
+//        everyday words (和, 于, 国, 明 …).
+// English (capitalised tokens):
+//   0.85 after a title (Mr., Mrs., Dr., Prof. …) — the title is not part of the span;
+//   0.8  after "my name is", "Name:", "Dear", "Attn:", "Patient:" …;
+//   0.7  a dictionary first name followed by a capitalised surname ("Linda Okafor").
+// Limits: names written without context, with rare surnames or given names, in pinyin without a title,
+// lower-cased, or transliterated foreign names in Chinese (约翰·史密斯) are missed; Chinese words that
+// happen to start with a surname character can be reported when a title or label follows them; names
+// that are ordinary English words (Will, Grace) are only found after a title or a label.
+
+import { execAll } from "../context.js";
+import { EN_FIRST_NAMES } from "../dictionaries/en-first-names.js";
+import { ZH_GIVEN_NAME_CHARS } from "../dictionaries/zh-given-name-chars.js";
+import { ZH_COMPOUND_SURNAMES, ZH_SINGLE_SURNAMES } from "../dictionaries/zh-surnames.js";
+import type { Detection, Detector, ScanInput } from "../types.js";
+
+const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff";
+const SURNAME = `(?:${[...ZH_COMPOUND_SURNAMES].join("|")}|[${[...ZH_SINGLE_SURNAMES].join("")}])`;
+const TITLES =
+  "先生|女士|小姐|老师|医生|大夫|教授|经理|总监|同学|师傅|律师|主任|博士|院士|同志|阿姨|叔叔|总|局长|处长|科长|书记";
+
+const ZH_LABELLED = new RegExp(
+  `(?:"?(?:name|full_?name|contact|customer)"?\\s*[:=]\\s*"?|姓名|名字|联系人|收件人|收货人|寄件人|患者|病人|客户|申请人|负责人|经办人|持卡人|户主|法人代表|签名|署名|我叫|我是|名叫|叫做|本人|亲爱的|尊敬的|致)\\s*"?\\s*[:：=]?\\s*"?\\s*(${SURNAME})([${HAN}]{1,2})`,
+  "g",
+);
+const ZH_TITLE = new RegExp(`(?:${TITLES})`, "g");
+
+/** Characters that end a given name (function words, verbs and title starts). */
+const STOP = new Set(
+  "的是在和与及跟给向对把被让请叫由从为说了也都就将到于先女小老同经教医已曾还正要会能可应您你我他她它等、家们",
+);
+/** Surnames that are mostly everyday words; never guessed without context. */
+const AMBIGUOUS_SURNAMES = new Set(
+  "和于时明国平来都海原南云相门初计支位满区容敬强花权盖练井丰卿宣阳全应连商沙荣桑仲池官封谈乐惠燕楚劳皮盘闻伊帅豆巴普伏薄羊阿乌母衣修向文成单安齐易常温康方白江龙史石金关甘包宁尚符舒梅曲车项路游管蓝华司古吉简席米宗边师双万钱高田程东党宫费冷查麻迟谷盛水元夏",
+);
+
+// The context-free guess only considers unambiguous surnames followed by common given-name characters,
+// so the regex itself does the filtering (this rule runs over every Chinese character).
+const BARE_SURNAME = `(?:${[...ZH_COMPOUND_SURNAMES].join("|")}|[${[...ZH_SINGLE_SURNAMES].filter((c) => !AMBIGUOUS_SURNAMES.has(c)).join("")}])`;
+const ZH_BARE = new RegExp(`(${BARE_SURNAME})([${[...ZH_GIVEN_NAME_CHARS].join("")}]{1,2})`, "g");
+
+function isHan(ch: string | undefined): boolean {
+  if (ch === undefined) return false;
+  const code = ch.charCodeAt(0);
+  return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf);
+}
+
+/** Drops trailing given-name characters that are function words ("我叫王明的" → 王明). */
+function trimGiven(given: string): string {
+  if (given.length === 2 && STOP.has(given[1]!)) return given.slice(0, 1);
+  return given;
+}
+
+function chinese(norm: string, out: Detection[]): void {
+  for (const m of execAll(ZH_LABELLED, norm)) {
+    const given = trimGiven(m[2]!);
+    if (STOP.has(given[0]!)) continue;
+    const start = m.index + m[0].length - m[1]!.length - m[2]!.length;
+    out.push({
+      start,
+      end: start + m[1]!.length + given.length,
+      type: "PERSON",
+      score: 0.85,
+      detector: "person/zh-label",
+    });
+  }
+  for (const m of execAll(ZH_TITLE, norm)) titled(norm, m.index, out);
+  const bare = ZH_BARE;
+  bare.lastIndex = 0;
+  for (let m = bare.exec(norm); m !== null; m = bare.exec(norm)) {
+    const surname = m[1]!;
+    const given = trimGiven(m[2]!);
+    const start = m.index;
+    const end = start + surname.length + given.length;
+    const prev = norm[start - 1];
+    const next = norm[end];
+    const ok = !(isHan(prev) && !STOP.has(prev!)) && !(isHan(next) && !STOP.has(next!));
+    if (!ok) {
+      // The surname may have been the end of a word ("感谢王…"): retry one character later.
+      bare.lastIndex = start + 1;
+      continue;
+    }
+    out.push({ start, end, type: "PERSON", score: 0.55, detector: "person/zh-dictionary" });
+  }
+}
+
+const startsName = (ch: string | undefined) => !isHan(ch) || STOP.has(ch!);
+
+/**
+ * The name right before a title ("王秀英女士"): which 2–4 characters? Longest (compound surname + two
+ * characters) first, accepting one that starts after a non-Han character or a function word; when
+ * every option is glued to a preceding word ("感谢李明经理"), the shortest one, with a lower score.
+ */
+function titled(norm: string, titleAt: number, out: Detection[]): void {
+  const options: { start: number; surnameLength: number }[] = [
+    { start: titleAt - 4, surnameLength: 2 },
+    { start: titleAt - 3, surnameLength: 2 },
+    { start: titleAt - 3, surnameLength: 1 },
+    { start: titleAt - 2, surnameLength: 1 },
+  ];
+  let fallback: number | undefined;
+  for (const { start, surnameLength } of options) {
+    if (start < 0) continue;
+    const surname = norm.slice(start, start + surnameLength);
+    const given = norm.slice(start + surnameLength, titleAt);
+    const known = surnameLength === 2 ? ZH_COMPOUND_SURNAMES.has(surname) : ZH_SINGLE_SURNAMES.has(surname);
+    if (!known || ![...given].every((ch) => isHan(ch) && !STOP.has(ch))) continue;
+    if (startsName(norm[start - 1])) {
+      out.push({ start, end: titleAt, type: "PERSON", score: 0.85, detector: "person/zh-title" });
+      return;
+    }
+    fallback = start;
+  }
+  if (fallback !== undefined) {
+    out.push({ start: fallback, end: titleAt, type: "PERSON", score: 0.7, detector: "person/zh-title" });
+  }
+}
+
+const CAP = "[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?|Mc[A-Z][a-z]+|O'[A-Z][a-z]+";
+const NAME_TOKENS = `(?:${CAP})(?:\\s+(?:[A-Z]\\.\\s+)?(?:${CAP})){0,2}`;
+const EN_TITLED = new RegExp(
+  `\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Madam|Mister|Doctor)\\.?\\s+(${NAME_TOKENS})`,
+  "g",
+);
+const EN_LABELLED = new RegExp(
+  `(?:\\b[Mm]y name is|\\b[Mm]y name's|\\b[Nn]ame\\s*:|\\bNAME\\s*:|\\b[Dd]ear|\\bATTN:?|\\b[Aa]ttn\\.?:?|\\b[Pp]atient\\s*:|\\b[Cc]ustomer\\s*:|\\b[Cc]ontact(?: person)?\\s*:|\\b[Ss]incerely,|\\b[Rr]egards,|\\b[Ss]igned,?|\\b[Cc]alled|\\b[Nn]amed)\\s+(${NAME_TOKENS})`,
+  "g",
+);
+const EN_DICTIONARY = new RegExp(`\\b([A-Z][a-z]+)\\s+(?:[A-Z]\\.\\s+)?(${CAP})\\b`, "g");
+const EN_INTRO = /\b(?:I am|I'm|[Tt]his is|[Ii]t's|[Ww]ith|[Ff]rom|[Bb]y|[Tt]o)\s+([A-Z][a-z]+)\b/g;
+
+/** Capitalised words that follow a first name without making a person ("Jordan River", "Victoria Street"). */
+const NOT_SURNAMES = new Set(
+  "Street St Avenue Ave Road Rd Boulevard Blvd Lane Drive Court Way Place Square Park River Lake Mountain Island Islands County City State University College School Hospital Church Inc Corp Company Ltd Group Bank Airport Station Hotel Center Centre Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June July August September October November December The And Or Of".split(
+    " ",
+  ),
+);
+
+function english(norm: string, out: Detection[]): void {
+  for (const m of execAll(EN_TITLED, norm)) {
+    const start = m.index + m[0].length - m[1]!.length;
+    out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.85, detector: "person/en-title" });
+  }
+  for (const m of execAll(EN_LABELLED, norm)) {
+    const name = m[1]!.split(/\s+/);
+    const last = name.at(-1)!;
+    if (NOT_SURNAMES.has(last) || NOT_SURNAMES.has(name[0]!)) continue;
+    const start = m.index + m[0].length - m[1]!.length;
+    out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.8, detector: "person/en-label" });
+  }
+  for (const m of execAll(EN_DICTIONARY, norm)) {
+    if (!EN_FIRST_NAMES.has(m[1]!.toLowerCase()) || NOT_SURNAMES.has(m[2]!)) continue;
+    out.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      type: "PERSON",
+      score: 0.7,
+      detector: "person/en-dictionary",
+    });
+  }
+  // A lone first name after "I am" / "this is" (no surname): weaker, but still a name.
+  for (const m of execAll(EN_INTRO, norm)) {
+    if (!EN_FIRST_NAMES.has(m[1]!.toLowerCase())) continue;
+    const start = m.index + m[0].length - m[1]!.length;
+    out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.6, detector: "person/en-intro" });
+  }
+}
+
+export const personDetector: Detector = {
+  name: "person",
+  types: ["PERSON"],
+  detect({ norm }: ScanInput): Detection[] {
+    const out: Detection[] = [];
+    if (/[\u4e00-\u9fff]/.test(norm)) chinese(norm, out);
+    if (/[A-Z][a-z]/.test(norm)) english(norm, out);
+    return out;
+  },
+};
