@@ -77,7 +77,7 @@ export interface DatasetReport {
   pii: { rowsWithPii: number; rowRate: number; byType: Record<string, number> } | null;
   outliers: {
     iqr: { q1: number; q3: number; low: number; high: number; count: number };
-    robustZ: { median: number; mad: number; threshold: number; count: number };
+    robustZ: { median: number; mad: number; scale: number; threshold: number; count: number };
     examples: OutlierExample[];
   };
   validation: ValidationReport | null;
@@ -158,8 +158,13 @@ export async function profileVersion(
   for (let i = 0; i < withText; i++) deviations[i] = Math.abs(lengths[i]! - median);
   deviations.sort();
   const mad = withText ? quantileSorted(deviations, 0.5) : 0;
-  const zOf = (len: number) =>
-    mad > 0 ? (0.6745 * (len - median)) / mad : len === median ? 0 : Number.POSITIVE_INFINITY;
+  // Modified z-score (Iglewicz & Hoaglin): 0.6745·(x − median)/MAD. When over half the rows share
+  // one length the MAD is 0; the mean absolute deviation (×1.2533) stands in, as SPSS does.
+  let meanDeviation = 0;
+  for (let i = 0; i < withText; i++) meanDeviation += deviations[i]!;
+  meanDeviation = withText ? meanDeviation / withText : 0;
+  const scale = mad > 0 ? mad / 0.6745 : meanDeviation * 1.253314;
+  const zOf = (len: number) => (scale > 0 ? (len - median) / scale : 0);
   let iqrCount = 0;
   let zCount = 0;
   const lowest: Array<[number, number]> = []; // [z, i]
@@ -232,7 +237,7 @@ export async function profileVersion(
       : null,
     outliers: {
       iqr: { q1, q3, low: round(low), high: round(high), count: iqrCount },
-      robustZ: { median, mad, threshold: ROBUST_Z, count: zCount },
+      robustZ: { median, mad, scale: round(scale), threshold: ROBUST_Z, count: zCount },
       examples,
     },
     validation: validator?.report() ?? null,

@@ -26,9 +26,9 @@ const field = z.string().min(1);
 const shorthand = <T extends z.ZodType>(schema: T) =>
   z.union([field.transform((f) => ({ field: f, max_violations: 0, max_violation_rate: undefined })), schema]);
 
-const ruleSchema = z.union([
-  z.strictObject({ not_null: shorthand(z.strictObject({ field, ...tolerance })) }),
-  z.strictObject({
+const ruleSchemas = {
+  not_null: z.strictObject({ not_null: shorthand(z.strictObject({ field, ...tolerance })) }),
+  length: z.strictObject({
     length: z
       .strictObject({
         field,
@@ -39,7 +39,7 @@ const ruleSchema = z.union([
       })
       .refine((o) => o.min !== undefined || o.max !== undefined, "set min, max or both"),
   }),
-  z.strictObject({
+  language_in: z.strictObject({
     language_in: z.strictObject({
       field: field.optional(),
       /** Read the language from this field when rows have it (e.g. after the `language` step). */
@@ -48,14 +48,17 @@ const ruleSchema = z.union([
       ...tolerance,
     }),
   }),
-  z.strictObject({
-    unique: z.union([
-      field.transform((f) => ({ fields: [f], max_violations: 0, max_violation_rate: undefined })),
-      z.strictObject({ fields: z.array(field).min(1), ...tolerance }),
-      z.strictObject({ field, ...tolerance }).transform(({ field: f, ...limits }) => ({ fields: [f], ...limits })),
-    ]),
+  unique: z.strictObject({
+    unique: z.union(
+      [
+        field.transform((f) => ({ fields: [f], max_violations: 0, max_violation_rate: undefined })),
+        z.strictObject({ fields: z.array(field).min(1), ...tolerance }),
+        z.strictObject({ field, ...tolerance }).transform(({ field: f, ...limits }) => ({ fields: [f], ...limits })),
+      ],
+      { error: "give a field name, { field: F } or { fields: [F, …] }" },
+    ),
   }),
-  z.strictObject({
+  regex: z.strictObject({
     regex: z.strictObject({
       field,
       pattern: z.string().min(1),
@@ -66,11 +69,15 @@ const ruleSchema = z.union([
       ...tolerance,
     }),
   }),
-]);
-
-export const rulesSchema = z.union([
-  z.array(ruleSchema).min(1),
-  z.strictObject({ rules: z.array(ruleSchema).min(1) }).transform((o) => o.rules),
+};
+type RuleKind = keyof typeof ruleSchemas;
+const RULE_KINDS = Object.keys(ruleSchemas) as RuleKind[];
+const ruleSchema = z.union([
+  ruleSchemas.not_null,
+  ruleSchemas.length,
+  ruleSchemas.language_in,
+  ruleSchemas.unique,
+  ruleSchemas.regex,
 ]);
 
 export type RuleSpec = z.infer<typeof ruleSchema>;
@@ -116,13 +123,30 @@ export function parseRules(yamlText: string, source = "rules"): RuleSpec[] {
 }
 
 export function checkRules(doc: unknown, source = "rules"): RuleSpec[] {
-  const parsed = rulesSchema.safeParse(doc);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw invalidRequest(
-    `${source}: ${issue.path.join(".") || "(top level)"}: ${issue.message}. ` +
-      "Rules are not_null, length, language_in, unique and regex (see `llmops data report --help`).",
-  );
+  const list = Array.isArray(doc)
+    ? doc
+    : typeof doc === "object" && doc !== null && "rules" in doc
+      ? (doc as { rules: unknown }).rules
+      : doc;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw invalidRequest(`${source}: write the rules as a list (or under \`rules:\`), e.g. \`- not_null: text\`.`);
+  }
+  return list.map((item, i) => {
+    const at = `${source}: rule ${i + 1}`;
+    const keys = typeof item === "object" && item !== null ? Object.keys(item) : [];
+    const kind = keys[0];
+    if (keys.length !== 1 || !kind || !(RULE_KINDS as string[]).includes(kind)) {
+      throw invalidRequest(
+        `${at}: ${kind && keys.length === 1 ? `unknown rule '${kind}'` : "write each rule as `- rule: options`"}; ` +
+          `rules are ${RULE_KINDS.join(", ")} (see \`llmops data report --help\`).`,
+      );
+    }
+    const parsed = ruleSchemas[kind as RuleKind].safeParse(item);
+    if (parsed.success) return parsed.data as RuleSpec;
+    const issue = parsed.error.issues.find((x) => x.path.length > 1) ?? parsed.error.issues[0]!;
+    const field = issue.path.slice(1).join(".");
+    throw invalidRequest(`${at} (${kind}): ${field ? `${field}: ` : ""}${issue.message}.`);
+  });
 }
 
 export class Validator {
