@@ -159,7 +159,7 @@ function bars(items: Array<{ label: string; value: number }>): string {
       );
     })
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" role="img">${body}</svg>`;
+  return `<svg width="${width}" height="${h}" role="img">${body}</svg>`;
 }
 
 function esc(text: string): string {
