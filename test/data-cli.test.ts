@@ -150,9 +150,10 @@ describe("/api/v1/datasets", () => {
   let platform: Platform;
   let server: RunningServer;
   const keys: Record<string, string> = {};
+  type Body = { data?: unknown; versions?: unknown[]; shards?: unknown[]; error?: unknown };
   const call = async (route: string, key: string | null) => {
     const response = await fetch(`${server.url}${route}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as Body };
   };
 
   beforeAll(async () => {
@@ -184,18 +185,16 @@ describe("/api/v1/datasets", () => {
     expect(dataset.body.versions).toHaveLength(1);
     const version = await call("/api/v1/datasets/api-ds/versions/latest", keys.viewer!);
     expect(version.body).toMatchObject({ ref: "api-ds@1", rowCount: 18 });
-    expect(version.body.shards.length).toBeGreaterThan(2);
+    expect(version.body.shards!.length).toBeGreaterThan(2);
     const ids: string[] = [];
     let offset: number | null = 0;
     while (offset !== null) {
-      const page: {
-        status: number;
-        body: { data: Array<{ row: { id: string } }>; next_offset: number | null; total: number };
-      } = await call(`/api/v1/datasets/api-ds/versions/1/rows?offset=${offset}&limit=5`, keys.viewer!);
+      const page = await call(`/api/v1/datasets/api-ds/versions/1/rows?offset=${offset}&limit=5`, keys.viewer!);
+      const body = page.body as { data: Array<{ row: { id: string } }>; next_offset: number | null; total: number };
       expect(page.status).toBe(200);
-      expect(page.body.total).toBe(18);
-      ids.push(...page.body.data.map((r) => r.row.id));
-      offset = page.body.next_offset;
+      expect(body.total).toBe(18);
+      ids.push(...body.data.map((r) => r.row.id));
+      offset = body.next_offset;
     }
     expect(ids).toEqual(Array.from({ length: 18 }, (_, i) => `web-${i + 1}`));
   });
