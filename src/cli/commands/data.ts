@@ -13,6 +13,7 @@ import { LlmopsError } from "../../errors.js";
 import { cliActor, jsonOption, runAction, wantsJson, withPlatform } from "../context.js";
 import { EXIT_FAILED, formatBytes, printFields, printJson, printTable } from "../output.js";
 import { parseInteger } from "../parse.js";
+import { registerPiiCommands } from "./data-pii.js";
 
 export function registerDataCommands(program: Command): Command {
   const data = program
@@ -239,6 +240,7 @@ Rules file (YAML):
     }),
   );
 
+  registerPiiCommands(data);
   return data;
 }
 
