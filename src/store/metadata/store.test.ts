@@ -382,7 +382,18 @@ describe.each(engines)("metadata store on $name", (engine) => {
 
     const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
     expect(tables).toEqual(
-      ["alias_events", "api_keys", "model_aliases", "model_versions", "models", "requests", "workers"].sort(),
+      [
+        "alias_events",
+        "api_keys",
+        "model_aliases",
+        "model_versions",
+        "models",
+        "requests",
+        "workers",
+        "datasets",
+        "dataset_versions",
+        "dataset_shards",
+      ].sort(),
     );
   });
 
