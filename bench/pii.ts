@@ -91,19 +91,29 @@ function evaluate(records: readonly LabelledRecord[], detect: (text: string) => 
   return { typed: evaluateSpans(examples), untyped: evaluateSpans(examples, { typed: false }) };
 }
 
-/** MB/s (UTF-8 input bytes) over repeated passes of the whole set for at least `seconds`. */
-function throughput(records: readonly LabelledRecord[], detect: (text: string) => unknown): number {
+/**
+ * MB/s (UTF-8 input bytes) over repeated passes of the whole set for at least `seconds`, per second
+ * of CPU time of this (single-threaded) process — on a shared machine wall time mostly measures the
+ * neighbours; both are returned.
+ */
+function throughput(
+  records: readonly LabelledRecord[],
+  detect: (text: string) => unknown,
+): { cpu: number; wall: number } {
   const bytes = records.reduce((n, r) => n + Buffer.byteLength(r.text), 0);
-  for (const r of records.slice(0, 200)) detect(r.text); // warm up the JIT
+  for (let i = 0; i < 3; i++) for (const r of records) detect(r.text); // warm up the JIT and regex tiers
   let passes = 0;
   const started = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   let elapsed = 0;
   while (elapsed < seconds || passes === 0) {
     for (const r of records) detect(r.text);
     passes++;
     elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   }
-  return (bytes * passes) / 1e6 / elapsed;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { cpu: (bytes * passes) / 1e6 / cpuSeconds, wall: (bytes * passes) / 1e6 / elapsed };
 }
 
 const records = loadLabelledSet();
@@ -129,8 +139,8 @@ if (args.json) {
       {
         records: records.length,
         minScore,
-        llmops: { ...oursEval, mbPerSecond: oursSpeed },
-        redactPii: { ...baseEval, mbPerSecond: baseSpeed },
+        llmops: { ...oursEval, mbPerCpuSecond: oursSpeed.cpu, mbPerWallSecond: oursSpeed.wall },
+        redactPii: { ...baseEval, mbPerCpuSecond: baseSpeed.cpu, mbPerWallSecond: baseSpeed.wall },
         structuredTargetsMet: structuredOk,
       },
       null,
@@ -157,13 +167,16 @@ if (args.json) {
   lines.push("");
   lines.push(`${"overall (typed)".padEnd(22)}   ${micro(oursEval.typed).padEnd(24)}${micro(baseEval.typed)}`);
   lines.push(`${"overall (any PII)".padEnd(22)}   ${micro(oursEval.untyped).padEnd(24)}${micro(baseEval.untyped)}`);
-  lines.push(`${"throughput (MB/s)".padEnd(22)}   ${oursSpeed.toFixed(1).padEnd(24)}${baseSpeed.toFixed(1)}`);
+  lines.push(`${"MB per CPU second".padEnd(22)}   ${oursSpeed.cpu.toFixed(1).padEnd(24)}${baseSpeed.cpu.toFixed(1)}`);
+  lines.push(
+    `${"MB per wall second".padEnd(22)}   ${oursSpeed.wall.toFixed(1).padEnd(24)}${baseSpeed.wall.toFixed(1)}`,
+  );
   lines.push("");
   lines.push(
-    `F2 ratio llmops / redact-pii: typed ${(oursEval.typed.micro.f2 / baseEval.typed.micro.f2).toFixed(2)}×, any PII ${(oursEval.untyped.micro.f2 / baseEval.untyped.micro.f2).toFixed(2)}×; speed ${(oursSpeed / baseSpeed).toFixed(2)}×`,
+    `F2 ratio llmops / redact-pii: typed ${(oursEval.typed.micro.f2 / baseEval.typed.micro.f2).toFixed(2)}×, any PII ${(oursEval.untyped.micro.f2 / baseEval.untyped.micro.f2).toFixed(2)}×; speed ${(oursSpeed.cpu / baseSpeed.cpu).toFixed(2)}× (CPU time)`,
   );
   lines.push(
-    `targets: structured types recall ≥ 0.95 and precision ≥ 0.90: ${structuredOk ? "met" : "NOT met"}; ≥ 10 MB/s: ${oursSpeed >= 10 ? "met" : "NOT met"}`,
+    `targets: structured types recall ≥ 0.95 and precision ≥ 0.90: ${structuredOk ? "met" : "NOT met"}; ≥ 10 MB/s on one core: ${oursSpeed.cpu >= 10 ? "met" : "NOT met"}`,
   );
   process.stdout.write(`${lines.join("\n")}\n`);
 }

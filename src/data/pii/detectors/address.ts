@@ -66,14 +66,19 @@ function chinese(norm: string, out: Detection[]): void {
 
 // USPS Publication 28 street suffixes (full words and standard abbreviations).
 const SUFFIXES =
-  "Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluff|Bluffs|Bottom|Boulevard|Blvd|Branch|Bridge|Brook|Brooks|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|Centre|Circle|Cir|Cliff|Cliffs|Club|Common|Commons|Corner|Corners|Course|Court|Ct|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Dr|Drives|Estate|Estates|Expressway|Expy|Extension|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Fwy|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Hts|Highway|Hwy|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Landing|Lane|Ln|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Pkwy|Pass|Passage|Path|Pike|Pine|Pines|Place|Pl|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Rd|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Square|Sq|Squares|Station|Stravenue|Stream|Street|St|Streets|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells";
+  "Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluff|Bluffs|Bottom|Boulevard|Blvd|Branch|Bridge|Brook|Brooks|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|Centre|Circle|Cir|Cliff|Cliffs|Club|Common|Commons|Corner|Corners|Course|Court|Ct|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Dr|Drives|Estate|Estates|Expressway|Expy|Extension|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Fwy|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Hts|Highway|Hwy|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Landing|Lane|Ln|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Pkwy|Pass|Passage|Path|Pike|Pine|Pines|Place|Pl|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Rd|Roads|Route|Row|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Square|Sq|Squares|Station|Stravenue|Stream|Street|St|Streets|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|Wells";
 const UNIT_EN = "(?:,?\\s+(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|Fl\\.?|Floor|Room|Rm\\.?|#)\\s*#?[A-Za-z0-9-]{1,6})";
-const CITY_STATE_ZIP = "(?:,\\s*[A-Z][a-z]+(?:\\s+[A-Z][a-z]+){0,2},?\\s+[A-Z]{2}\\s+\\d{5}(?:-\\d{4})?)";
+const CITY = "[A-Z]['’]?[a-z]+(?:-[A-Z][a-z]+)?";
+const CITY_STATE_ZIP = `(?:,\\s*${CITY}(?:\\s+${CITY}){0,2},?\\s+[A-Z]{2}\\s+\\d{5}(?:-\\d{4})?)`;
 const DIRECTION = "(?:(?:[NSEW]|NE|NW|SE|SW|North|South|East|West)\\.?\\s+)";
 const POST_DIRECTION = "(?:\\s+(?:[NSEW]|NE|NW|SE|SW)\\b)";
-const WORD = "(?:[A-Z][a-z]+|\\d{1,3}(?:st|nd|rd|th))";
+// A street-name token: Main, McKinley, O'Kon, D'Amore, Kuhic-Casper, 6th.
+const WORD = "(?:[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?|\\d{1,3}(?:st|nd|rd|th))";
+const NAME = `(?:${WORD}\\s+){0,3}?${WORD}`;
+// House number, optional direction, then a street name ending in a suffix (optionally a unit and a
+// city line), or without a suffix but followed by a unit or a ", City, ST 12345" line.
 const EN_STREET = new RegExp(
-  `(?<![0-9A-Za-z#-])\\d{1,6}[A-Z]?\\s+${DIRECTION}?(?:${WORD}\\s+){0,3}?(?:${WORD}\\s+(?:${SUFFIXES})\\b\\.?${POST_DIRECTION}?${UNIT_EN}?|${WORD}${UNIT_EN})${CITY_STATE_ZIP}?`,
+  `(?<![0-9A-Za-z#-])\\d{1,6}[A-Z]?\\s+${DIRECTION}?(?:${NAME}\\s+(?:${SUFFIXES})\\b\\.?${POST_DIRECTION}?${UNIT_EN}?${CITY_STATE_ZIP}?|${NAME}${UNIT_EN}${CITY_STATE_ZIP}?|${NAME}${CITY_STATE_ZIP})`,
   "g",
 );
 const PO_BOX = /\bP\.?\s?O\.?\s*Box\s+\d{1,6}\b/gi;
@@ -93,7 +98,7 @@ export const addressDetector: Detector = {
   detect({ norm }: ScanInput): Detection[] {
     const out: Detection[] = [];
     if (norm.includes("号")) chinese(norm, out);
-    if (/\d\s+[A-Z]/.test(norm) || /box/i.test(norm)) english(norm, out);
+    if (/\d\s+(?:[A-Z]|\d{1,3}(?:st|nd|rd|th)\b)/.test(norm) || /box/i.test(norm)) english(norm, out);
     return out;
   },
 };

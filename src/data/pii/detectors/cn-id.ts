@@ -13,6 +13,7 @@ const ID18 =
   /(?<![0-9A-Za-z])([1-9]\d{5})([ -]?)((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\2(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
 const ID15 = /(?<![0-9A-Za-z])([1-9]\d{5})(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3})(?![0-9A-Za-z])/g;
 
+const SIX_DIGITS = /\d{6}/;
 const ID_CONTEXT = /(身份证|证件|身份号|公民号|id ?card|id ?no|identity|resident id)[^\n]{0,10}$/;
 
 /** Province-level codes (GB/T 2260 first two digits), plus 71 Taiwan, 81/82 HK/Macau, 83 and 91 used on residence permits. */
@@ -87,6 +88,7 @@ export const cnIdDetector: Detector = {
   name: "cn-id",
   types: ["CN_ID"],
   detect({ norm }: ScanInput): Detection[] {
+    if (!SIX_DIGITS.test(norm)) return [];
     const out: Detection[] = [];
     for (const m of execAll(ID18, norm)) {
       const id = `${m[1]}${m[3]}${m[4]}`;

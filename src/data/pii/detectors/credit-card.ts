@@ -8,7 +8,8 @@ import { before, clamp01, execAll, NOT_PII_CONTEXT } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 // A run of digit groups separated by single spaces or dashes (the run is split into cards below).
-const RUN = /(?<![0-9A-Za-z.])\d{1,19}(?:[ -]\d{1,19}){0,7}(?![0-9A-Za-z]|\.\d)/g;
+// (Starts with at least four digits — every grouping people use does — and spans 13+ characters.)
+const RUN = /(?<![0-9A-Za-z.])\d{4}[ -]?\d[\d -]{7,40}\d(?![0-9A-Za-z]|\.\d)/g;
 
 const DIGITS = /\d+/g;
 const CARD_CONTEXT = /(卡号|银行卡|信用卡|储蓄卡|借记卡|card|visa|mastercard|amex|pan)[^\n]{0,12}$/;
@@ -75,9 +76,17 @@ const ISSUERS: readonly IssuerRange[] = [
   r("troy", 9792, 9792, [16]),
 ];
 
+/** Maestro's historical range "50, 56–69": plausible for any Luhn-valid 12–19 digit number there, so lower confidence. */
+const BROAD_MAESTRO: readonly IssuerRange[] = [
+  r("maestro-broad", 56, 69, [13, 14, 15, 16, 17, 18, 19]),
+  r("maestro-broad", 50, 50, [13, 14, 15, 16, 17, 18, 19]),
+];
+
+const ALL_RANGES = [...ISSUERS, ...BROAD_MAESTRO];
+
 /** The issuer whose range and length fit, or undefined. */
 export function cardIssuer(digits: string): string | undefined {
-  for (const range of ISSUERS) {
+  for (const range of ALL_RANGES) {
     const prefixLength = String(range.low).length;
     const prefix = Number(digits.slice(0, prefixLength));
     if (prefix >= range.low && prefix <= range.high && range.lengths.includes(digits.length)) return range.issuer;
@@ -98,7 +107,7 @@ function plausibleGrouping(sizes: readonly number[]): boolean {
 function report(norm: string, start: number, end: number, digits: string, out: Detection[]): void {
   const issuer = cardIssuer(digits);
   const left = before(norm, start, 20);
-  let score = issuer ? 0.95 : 0.3;
+  let score = issuer === undefined ? 0.3 : issuer === "maestro-broad" ? 0.75 : 0.95;
   if (CARD_CONTEXT.test(left)) score = clamp01(score + 0.1);
   else if (NOT_PII_CONTEXT.test(left)) score *= 0.5;
   out.push({ start, end, type: "CREDIT_CARD", score, detector: `credit-card/${issuer ?? "luhn-only"}` });
@@ -135,7 +144,14 @@ export const creditCardDetector: Detector = {
     RUN.lastIndex = 0;
     for (let m = RUN.exec(norm); m !== null; m = RUN.exec(norm)) {
       const run = m[0];
-      if (run.length < 13) continue;
+      // Double separators end a card: keep only the well-formed part before them.
+      if (run.includes("  ") || run.includes("--") || run.includes(" -") || run.includes("- ")) {
+        for (const part of run.split(/ {2,}|-{2,}| -|- /)) {
+          const at = m.index + run.indexOf(part);
+          if (part.length >= 13) groupedRun(norm, at, part, out);
+        }
+        continue;
+      }
       // Contiguous digits (the common case) need no grouping analysis.
       if (!run.includes(" ") && !run.includes("-")) {
         if (run.length <= 19 && luhnValid(run)) report(norm, m.index, m.index + run.length, run, out);

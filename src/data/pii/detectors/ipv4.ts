@@ -10,7 +10,7 @@ const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`(?<![0-9A-Za-z_.])${OCTET}(?:\\.${OCTET}){3}(?![0-9A-Za-z_]|\\.\\d)`, "g");
 // Version words, and numbering of sections/rules ("section 3.1.4.1", "第3.1.2.4条").
 const VERSION_CONTEXT =
-  /(version|ver\.?|release|build|版本|版本号|\bv|section|sec\.|chapter|clause|article|step|figure|fig\.|table|§|第|章节?|条)\s*[:：]?\s*$/;
+  /(?:\b(?:version|ver\.?|release|build|v|section|sec\.|chapter|clause|article|step|figure|fig\.|table)|版本号?|§|第|章节?|条)\s*[:：]?\s*$/;
 
 export const ipv4Detector: Detector = {
   name: "ipv4",

@@ -7,7 +7,8 @@
 //        everyday words (和, 于, 国, 明 …).
 // English (capitalised tokens):
 //   0.85 after a title (Mr., Mrs., Dr., Prof. …) — the title is not part of the span;
-//   0.8  after "my name is", "Name:", "Dear", "Attn:", "Patient:" …;
+//   0.8  after "my name is", "Name:", "Dear", "Attn:", "Patient:", a JSON key such as "customer" …;
+//   0.75 two capitalised tokens after a greeting ("Hi Donnell McDermott");
 //   0.7  a dictionary first name followed by a capitalised surname ("Linda Okafor").
 // Limits: names written without context, with rare surnames or given names, in pinyin without a title,
 // lower-cased, or transliterated foreign names in Chinese (约翰·史密斯) are missed; Chinese words that
@@ -122,18 +123,24 @@ function titled(norm: string, titleAt: number, out: Detection[]): void {
   }
 }
 
-const CAP = "[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?|Mc[A-Z][a-z]+|O'[A-Z][a-z]+";
+// A capitalised name token: Smith, McDermott, O'Conner, D'Angelo, Treutel-Leuschke.
+const CAP = "[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?";
 const NAME_TOKENS = `(?:${CAP})(?:\\s+(?:[A-Z]\\.\\s+)?(?:${CAP})){0,2}`;
 const EN_TITLED = new RegExp(
   `\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Madam|Mister|Doctor)\\.?\\s+(${NAME_TOKENS})`,
   "g",
 );
 const EN_LABELLED = new RegExp(
-  `(?:\\b[Mm]y name is|\\b[Mm]y name's|\\b[Nn]ame\\s*:|\\bNAME\\s*:|\\b[Dd]ear|\\bATTN:?|\\b[Aa]ttn\\.?:?|\\b[Pp]atient\\s*:|\\b[Cc]ustomer\\s*:|\\b[Cc]ontact(?: person)?\\s*:|\\b[Ss]incerely,|\\b[Rr]egards,|\\b[Ss]igned,?|\\b[Cc]alled|\\b[Nn]amed)\\s+(${NAME_TOKENS})`,
+  `(?:"(?:name|full_?name|customer|contact|patient|author|user_?name|recipient|sender)"\\s*:\\s*"|\\b[Mm]y name is|\\b[Mm]y name's|\\b[Nn]ame\\s*:|\\bNAME\\s*:|\\b[Dd]ear|\\bATTN:?|\\b[Aa]ttn\\.?:?|\\b[Pp]atient\\s*:|\\b[Cc]ustomer\\s*:|\\b[Cc]ontact(?: person)?\\s*:|\\b[Ss]incerely,|\\b[Rr]egards,|\\b[Ss]igned,?|\\b[Cc]alled|\\b[Nn]amed)\\s*(${NAME_TOKENS})`,
   "g",
 );
 const EN_DICTIONARY = new RegExp(`\\b([A-Z][a-z]+)\\s+(?:[A-Z]\\.\\s+)?(${CAP})\\b`, "g");
-const EN_INTRO = /\b(?:I am|I'm|[Tt]his is|[Ii]t's|[Ww]ith|[Ff]rom|[Bb]y|[Tt]o)\s+([A-Z][a-z]+)\b/g;
+/** A greeting followed by two capitalised tokens ("Hi Donnell McDermott,"). */
+const EN_GREETING = new RegExp(
+  `\\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Greetings|Welcome)\\s*,?\\s+(${CAP}\\s+(?:[A-Z]\\.\\s+)?${CAP})\\b`,
+  "g",
+);
+const EN_INTRO = /\b(?:I am|I'm|[Tt]his is|[Ii]t's)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])/g;
 
 /** Capitalised words that follow a first name without making a person ("Jordan River", "Victoria Street"). */
 const NOT_SURNAMES = new Set(
@@ -163,6 +170,12 @@ function english(norm: string, out: Detection[]): void {
       score: 0.7,
       detector: "person/en-dictionary",
     });
+  }
+  for (const m of execAll(EN_GREETING, norm)) {
+    const name = m[1]!.split(/\s+/);
+    if (NOT_SURNAMES.has(name.at(-1)!) || NOT_SURNAMES.has(name[0]!)) continue;
+    const start = m.index + m[0].length - m[1]!.length;
+    out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.75, detector: "person/en-greeting" });
   }
   // A lone first name after "I am" / "this is" (no surname): weaker, but still a name.
   for (const m of execAll(EN_INTRO, norm)) {

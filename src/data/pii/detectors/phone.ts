@@ -10,7 +10,7 @@
 // National numbers of other countries without +CC (UK "020 7946 0958") are NOT detected: without a
 // country they are indistinguishable from other digit groups.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { before, clamp01, execAll, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, execAll, isAlnum, NOT_PII_CONTEXT } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const PHONE_CONTEXT =
@@ -31,6 +31,8 @@ const INTERNATIONAL = /(?<![0-9A-Za-z+\-./_])(?:\+|00)[1-9][0-9 ().-]{5,22}[0-9]
 
 const NANP =
   /(?<![0-9A-Za-z+\-./_])(?:1[ .-])?(?:\([2-9]\d\d\) ?|[2-9]\d\d([ .-]))[2-9]\d\d([ .-])\d{4}(?![0-9A-Za-z]|[.-]\d)/g;
+
+const THREE_DIGITS = /\d{3}/;
 
 function validCnAreaCode(code: string): boolean {
   // 010 Beijing, 02x large cities, otherwise 4-digit codes 03xx–09xx.
@@ -116,6 +118,16 @@ function international(norm: string, out: Detection[]): void {
   if (!norm.includes("+") && !norm.includes("00")) return;
   for (const m of execAll(INTERNATIONAL, norm)) {
     let candidate = m[0];
+    // "00" after another group of digits or letters continues that number ("DE89 3704 0044 0532…"),
+    // it does not start an international one.
+    if (
+      candidate.startsWith("00") &&
+      m.index >= 2 &&
+      norm[m.index - 1] === " " &&
+      isAlnum(norm.charCodeAt(m.index - 2))
+    ) {
+      continue;
+    }
     while (candidate.length >= 8) {
       const base = internationalScore(candidate);
       if (base < 0) break;
@@ -154,6 +166,8 @@ export const phoneDetector: Detector = {
   name: "phone",
   types: ["PHONE"],
   detect({ norm }: ScanInput): Detection[] {
+    // Every format has three digits in a row somewhere; most prose has none.
+    if (!THREE_DIGITS.test(norm)) return [];
     const out: Detection[] = [];
     cnMobile(norm, out);
     cnLandline(norm, out);

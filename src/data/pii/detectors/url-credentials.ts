@@ -11,7 +11,7 @@ import type { Detection, Detector, ScanInput } from "../types.js";
 // URLs are ASCII once percent-encoded; stopping at the first non-ASCII character ends a URL at the
 // Chinese text or full-width punctuation that follows it ("https://a.cn/?token=x，谢谢").
 const USERINFO =
-  /\b[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/([^\s/?#@:"'<>\\\u0080-\uffff]{1,128}):([^\s/?#@"'<>\\\u0080-\uffff]{1,256})@(?=[A-Za-z0-9[])/g;
+  /\b[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/([^\s/?#@:"'<>\\\u0080-\uffff]{1,128}):([^\s/?@"'<>\\\u0080-\uffff]{1,256})@(?=[A-Za-z0-9[])/g;
 const URL = /\b[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/[\x21\x23-\x26\x28-\x3b\x3d\x3f-\x5b\x5d-\x7e]+/g;
 const QUERY_PARAM =
   /[?&;](?:password|passwd|pwd|pass|secret|client_secret|token|access_token|refresh_token|id_token|auth|auth_token|api_key|apikey|api-key|key|sig|signature|x-amz-signature|x-amz-credential|sessionid|session_id)=([A-Za-z0-9\-._~%+/=!*$]{3,})/gi;
