@@ -105,7 +105,7 @@ export function renderReportHtml(report: DatasetReport): string {
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d2430}
 h1{font-size:1.5rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:2rem 0 .6rem;border-bottom:1px solid #dde2ea;padding-bottom:.3rem}
 .muted{color:#5b6577}table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #dde2ea;padding:.3rem .5rem;text-align:left;vertical-align:top;white-space:pre-wrap;word-break:break-word}
-th{background:#f4f6fa;font-weight:600}.cards{display:flex;gap:.8rem;flex-wrap:wrap;margin-top:1rem}.card{border:1px solid #dde2ea;border-radius:6px;padding:.6rem .9rem;min-width:9rem}
+th{background:#f4f6fa;font-weight:600;white-space:nowrap;word-break:normal}.cards{display:flex;gap:.8rem;flex-wrap:wrap;margin-top:1rem}.card{border:1px solid #dde2ea;border-radius:6px;padding:.6rem .9rem;min-width:9rem}
 .card b{display:block;font-size:1.3rem}.badge{display:inline-block;padding:.2rem .6rem;border-radius:4px;font-weight:600}.pass{color:#106b2e}.fail{color:#b3261e}
 .badge.pass{background:#e3f5e8}.badge.fail{background:#fde7e6}svg text{font-size:11px;fill:#1d2430}code{background:#f4f6fa;padding:0 .2rem}
 </style></head><body>
