@@ -1,12 +1,14 @@
 // `llmops` — one command with a verb group per lifecycle stage. Each group lives in its own file
 // under ./commands and only parses, calls a domain module and prints.
 import { Command, CommanderError } from "commander";
+import { registerAuditCommands } from "./commands/audit.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerGatewayCommand } from "./commands/gateway.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelsCommands } from "./commands/models.js";
 import { registerRequestsCommands } from "./commands/requests.js";
+import { registerTokenizerCommands } from "./commands/tokenizer.js";
 import { registerUpCommand } from "./commands/up.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { EXIT_USAGE } from "./output.js";
@@ -30,7 +32,9 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerGatewayCommand(program);
   registerRequestsCommands(program);
+  registerAuditCommands(program);
   registerDataCommands(program);
+  registerTokenizerCommands(program);
   registerConfigCommands(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {
