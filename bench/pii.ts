@@ -12,6 +12,7 @@
 // streetAddress → ADDRESS, names → PERSON); digits, url and usSocialSecurityNumber have no counterpart
 // and count as false positives in the typed scores. The untyped ("any PII") scores ignore labels.
 import { parseArgs } from "node:util";
+import { fakerEN_US, fakerZH_CN } from "@faker-js/faker";
 import { SyncRedactor } from "redact-pii";
 import { detectPii } from "../src/data/pii/detect.js";
 import { type Evaluation, type Example, evaluateSpans, type LabelledSpan } from "../src/data/pii/evaluate.js";
@@ -116,11 +117,37 @@ function throughput(
   return { cpu: (bytes * passes) / 1e6 / cpuSeconds, wall: (bytes * passes) / 1e6 / elapsed };
 }
 
+/**
+ * A corpus closer to real data: each labelled record followed by nine rows of ordinary text of
+ * similar length without PII (faker lorem sentences, Chinese word salad, a few numbers), so about
+ * one row in ten holds PII. The labelled set alone is the worst case: nearly every row does.
+ */
+function mixedCorpus(records: readonly LabelledRecord[]): LabelledRecord[] {
+  fakerEN_US.seed(7);
+  fakerZH_CN.seed(7);
+  const out: LabelledRecord[] = [];
+  for (const r of records) {
+    out.push(r);
+    for (let i = 0; i < 9; i++) {
+      const text =
+        r.lang === "zh"
+          ? `${fakerZH_CN.word.words(12).replace(/ /g, "")}，共${fakerZH_CN.number.int(500)}件。${fakerZH_CN.word.words(10).replace(/ /g, "")}。`
+          : `${fakerEN_US.lorem.sentences(2)} Updated ${fakerEN_US.number.int(90)} days ago.`;
+      out.push({ id: `${r.id}-filler-${i}`, lang: r.lang, text, spans: [] });
+    }
+  }
+  return out;
+}
+
 const records = loadLabelledSet();
 const oursEval = evaluate(records, ours);
 const baseEval = evaluate(records, redactPiiSpans);
 const oursSpeed = throughput(records, ours);
 const baseSpeed = throughput(records, redactPiiSpans);
+const mixed = mixedCorpus(records);
+const oursMixed = throughput(mixed, ours);
+const baseMixed = throughput(mixed, redactPiiSpans);
+const mixedMb = mixed.reduce((n, r) => n + Buffer.byteLength(r.text), 0) / 1e6;
 
 const fmt = (x: number) => x.toFixed(3);
 const row = (e: Evaluation, type: string) => {
@@ -141,6 +168,12 @@ if (args.json) {
         minScore,
         llmops: { ...oursEval, mbPerCpuSecond: oursSpeed.cpu, mbPerWallSecond: oursSpeed.wall },
         redactPii: { ...baseEval, mbPerCpuSecond: baseSpeed.cpu, mbPerWallSecond: baseSpeed.wall },
+        mixedCorpus: {
+          rows: mixed.length,
+          mb: mixedMb,
+          llmops: { mbPerCpuSecond: oursMixed.cpu, mbPerWallSecond: oursMixed.wall },
+          redactPii: { mbPerCpuSecond: baseMixed.cpu, mbPerWallSecond: baseMixed.wall },
+        },
         structuredTargetsMet: structuredOk,
       },
       null,
@@ -167,16 +200,20 @@ if (args.json) {
   lines.push("");
   lines.push(`${"overall (typed)".padEnd(22)}   ${micro(oursEval.typed).padEnd(24)}${micro(baseEval.typed)}`);
   lines.push(`${"overall (any PII)".padEnd(22)}   ${micro(oursEval.untyped).padEnd(24)}${micro(baseEval.untyped)}`);
-  lines.push(`${"MB per CPU second".padEnd(22)}   ${oursSpeed.cpu.toFixed(1).padEnd(24)}${baseSpeed.cpu.toFixed(1)}`);
+  lines.push("");
+  lines.push("throughput, MB of UTF-8 per second of CPU (wall) on one core:");
   lines.push(
-    `${"MB per wall second".padEnd(22)}   ${oursSpeed.wall.toFixed(1).padEnd(24)}${baseSpeed.wall.toFixed(1)}`,
+    `${"  labelled set (dense)".padEnd(30)}${`${oursSpeed.cpu.toFixed(1)} (${oursSpeed.wall.toFixed(1)})`.padEnd(24)}${baseSpeed.cpu.toFixed(1)} (${baseSpeed.wall.toFixed(1)})`,
+  );
+  lines.push(
+    `${`  mixed, 1 row in 10 (${mixedMb.toFixed(1)} MB)`.padEnd(30)}${`${oursMixed.cpu.toFixed(1)} (${oursMixed.wall.toFixed(1)})`.padEnd(24)}${baseMixed.cpu.toFixed(1)} (${baseMixed.wall.toFixed(1)})`,
   );
   lines.push("");
   lines.push(
     `F2 ratio llmops / redact-pii: typed ${(oursEval.typed.micro.f2 / baseEval.typed.micro.f2).toFixed(2)}×, any PII ${(oursEval.untyped.micro.f2 / baseEval.untyped.micro.f2).toFixed(2)}×; speed ${(oursSpeed.cpu / baseSpeed.cpu).toFixed(2)}× (CPU time)`,
   );
   lines.push(
-    `targets: structured types recall ≥ 0.95 and precision ≥ 0.90: ${structuredOk ? "met" : "NOT met"}; ≥ 10 MB/s on one core: ${oursSpeed.cpu >= 10 ? "met" : "NOT met"}`,
+    `targets: structured types recall ≥ 0.95 and precision ≥ 0.90: ${structuredOk ? "met" : "NOT met"}; ≥ 10 MB/s on one core: dense set ${oursSpeed.cpu >= 10 ? "met" : "NOT met"}, mixed corpus ${oursMixed.cpu >= 10 ? "met" : "NOT met"}`,
   );
   process.stdout.write(`${lines.join("\n")}\n`);
 }
