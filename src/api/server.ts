@@ -1,7 +1,8 @@
 // The control-plane API (/api/v1). Mounted by `llmops up` next to the gateway on one port, or on
-// its own by `llmops server` at scale.
+// every `llmops gateway` when scaled out.
 import type { FastifyInstance } from "fastify";
 import type { Platform } from "../platform/open.js";
+import { auditRoutes } from "./routes/audit.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
@@ -13,6 +14,7 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   modelRoutes(app, platform);
   keyRoutes(app, platform);
   requestRoutes(app, platform);
+  auditRoutes(app, platform);
   datasetRoutes(app, platform);
   app.get("/api/v1/health", async () => ({
     status: "ok",

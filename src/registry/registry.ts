@@ -6,6 +6,7 @@ import type { Transaction } from "kysely";
 import { ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import { readGgufFile, summarizeGguf } from "../formats/gguf/index.js";
+import { appendAudit } from "../security/audit.js";
 import type { ArtifactStore } from "../store/artifacts/types.js";
 import { isUniqueViolation } from "../store/metadata/errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
@@ -49,12 +50,15 @@ export class ModelRegistry {
     for (let attempt = 1; ; attempt++) {
       try {
         const version = await this.store.db.transaction().execute(async (trx) => {
-          const model = await trx.selectFrom("models").select("name").where("name", "=", name).executeTakeFirst();
-          if (!model) {
-            await trx
-              .insertInto("models")
-              .values({ name, description: input.description ?? null, created_at: now, created_by: input.actor })
-              .execute();
+          await trx
+            .insertInto("models")
+            .values({ name, description: input.description ?? null, created_at: now, created_by: input.actor })
+            .onConflict((oc) => oc.column("name").doNothing())
+            .execute();
+          // Registrations of one model take turns for the next number: a row lock on PostgreSQL
+          // (SQLite transactions already hold the write lock from their start).
+          if (this.store.dialect === "postgres") {
+            await trx.selectFrom("models").select("name").where("name", "=", name).forUpdate().execute();
           }
           const latest = await trx
             .selectFrom("model_versions")
@@ -84,6 +88,12 @@ export class ModelRegistry {
               created_by: input.actor,
             })
             .execute();
+          await appendAudit(trx, {
+            actor: input.actor,
+            action: "model.register",
+            target: `model:${formatRef(name, version)}`,
+            details: { sha256: artifact.hash, sizeBytes: artifact.size, quantization: quantization ?? null },
+          });
           if (input.alias) await moveAlias(trx, name, input.alias, version, input.actor, "set", "registered");
           return version;
         });
@@ -287,6 +297,12 @@ async function moveAlias(
     at,
   };
   await trx.insertInto("alias_events").values(event).execute();
+  await appendAudit(trx, {
+    actor,
+    action: `alias.${kind}`,
+    target: `alias:${name}@${alias}`,
+    details: { from: event.from_version, to: version, reason },
+  });
   return toAliasEvent(event);
 }
 

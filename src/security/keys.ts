@@ -7,6 +7,7 @@ import { ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { ApiKeyRow } from "../store/schema.js";
+import { appendAudit } from "./audit.js";
 import { hashSecret, verifySecret } from "./kdf.js";
 import type { Principal } from "./principal.js";
 import { isRole, ROLES, type Role } from "./roles.js";
@@ -66,7 +67,15 @@ export class ApiKeys {
       revoked_at: null,
       last_used_at: null,
     };
-    await this.store.db.insertInto("api_keys").values(row).execute();
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.insertInto("api_keys").values(row).execute();
+      await appendAudit(trx, {
+        actor: input.createdBy,
+        action: "key.create",
+        target: `key:${id}`,
+        details: { name, role: input.role },
+      });
+    });
     return { ...toInfo(row), key };
   }
 
@@ -77,7 +86,7 @@ export class ApiKeys {
   }
 
   /** Revokes by id or by name (when the name is unique among active keys). */
-  async revoke(idOrName: string): Promise<ApiKeyInfo> {
+  async revoke(idOrName: string, actor = "unknown"): Promise<ApiKeyInfo> {
     const matches = await this.store.db
       .selectFrom("api_keys")
       .selectAll()
@@ -91,7 +100,10 @@ export class ApiKeys {
     }
     const row = matches[0]!;
     const revokedAt = new Date().toISOString();
-    await this.store.db.updateTable("api_keys").set({ revoked_at: revokedAt }).where("id", "=", row.id).execute();
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.updateTable("api_keys").set({ revoked_at: revokedAt }).where("id", "=", row.id).execute();
+      await appendAudit(trx, { actor, action: "key.revoke", target: `key:${row.id}`, details: { name: row.name } });
+    });
     for (const [digest, entry] of this.cache) if (entry.principal.keyId === row.id) this.cache.delete(digest);
     return toInfo({ ...row, revoked_at: revokedAt });
   }

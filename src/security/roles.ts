@@ -11,7 +11,8 @@ export type Permission =
   | "requests:read" // the request log
   | "keys:manage" // create, list and revoke API keys
   | "datasets:read" // list and show datasets, read their rows
-  | "datasets:write"; // create dataset versions (ingest, pipelines)
+  | "datasets:write" // create dataset versions (ingest, pipelines)
+  | "audit:read"; // read and verify the audit trail
 
 const grants: Record<Role, readonly Permission[]> = {
   admin: [
@@ -22,6 +23,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "keys:manage",
     "datasets:read",
     "datasets:write",
+    "audit:read",
   ],
   developer: ["inference", "models:read", "models:write", "requests:read", "datasets:read", "datasets:write"],
   viewer: ["models:read", "requests:read", "datasets:read"],

@@ -137,6 +137,26 @@ export interface DatasetShardsTable {
   stored_bytes: number;
 }
 
+/** One entry of the hash-chained audit trail (see src/security/audit.ts). */
+export interface AuditEventsTable {
+  seq: number; // 1, 2, … gap-free
+  id: string; // ULID
+  at: string;
+  actor: string;
+  action: string; // e.g. model.register, alias.set, alias.rollback, key.create, key.revoke
+  target: string; // e.g. model:tiny@3, key:01J…
+  details_json: string;
+  prev_hash: string;
+  hash: string; // sha256(prev_hash + canonical JSON of the entry)
+}
+
+/** The chain's tip: one row (id = 1). */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -148,6 +168,8 @@ export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
   dataset_shards: DatasetShardsTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
 }
 
 export type ModelRow = Selectable<ModelsTable>;
@@ -160,6 +182,7 @@ export type ApiKeyUpdate = Updateable<ApiKeysTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type NewRequest = Insertable<RequestsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
 export type DatasetRow = Selectable<DatasetsTable>;
 export type DatasetVersionRow = Selectable<DatasetVersionsTable>;
 export type DatasetShardRow = Selectable<DatasetShardsTable>;

@@ -20,8 +20,8 @@ export function keyRoutes(app: FastifyInstance, platform: Platform): void {
     return reply.status(201).send(await keys.create({ ...body, createdBy: apiActor(principal) }));
   });
   app.delete("/api/v1/keys/:id", async (request) => {
-    await authorize(keys, request, "keys:manage");
+    const principal = await authorize(keys, request, "keys:manage");
     const { id } = parseWith(z.object({ id: z.string().min(1) }), request.params, "path");
-    return keys.revoke(id);
+    return keys.revoke(id, apiActor(principal));
   });
 }

@@ -49,7 +49,7 @@ export function registerKeysCommands(program: Command): void {
     keys.command("revoke <idOrName>").description("revoke a key by id or name; it stops working within seconds"),
   ).action(
     withPlatform(async (platform, command, idOrName: string) => {
-      const revoked = await platform.keys.revoke(idOrName);
+      const revoked = await platform.keys.revoke(idOrName, cliActor());
       if (wantsJson(command)) return printJson(revoked);
       process.stdout.write(`${pc.yellow("revoked")} key ${revoked.name} (${revoked.id})\n`);
     }),
