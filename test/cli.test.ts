@@ -36,6 +36,8 @@ const LEAF_VERBS = [
   ["worker"],
   ["gateway"],
   ["requests", "list"],
+  ["audit", "list"],
+  ["audit", "verify"],
   ["config", "show"],
 ];
 
@@ -43,7 +45,7 @@ describe("llmops CLI", () => {
   it("lists the verb groups", () => {
     const result = llmops("--help");
     expect(result.code).toBe(0);
-    for (const group of ["up", "models", "keys", "worker", "gateway", "requests", "config"]) {
+    for (const group of ["up", "models", "keys", "worker", "gateway", "requests", "audit", "config"]) {
       expect(result.stdout).toMatch(new RegExp(`^\\s+${group}\\b`, "m"));
     }
   });
@@ -126,6 +128,9 @@ describe("llmops CLI", () => {
     );
     expect(json("keys", "revoke", "ci")).toMatchObject({ name: "ci", revokedAt: expect.any(String) });
     expect(JSON.parse(llmops("keys", "list", "--json").stdout)).toEqual([]);
+    const audit = JSON.parse(llmops("audit", "list", "--json", "--action", "key.revoke").stdout);
+    expect(audit).toEqual([expect.objectContaining({ action: "key.revoke", details: { name: "ci" } })]);
+    expect(json("audit", "verify")).toMatchObject({ ok: true });
   });
 
   it("reports invalid configuration with the variable to fix", () => {
