@@ -1,7 +1,7 @@
 // Our tokenizer against llama.cpp's own (node-llama-cpp): the same token ids for thousands of
 // seeded random strings, and lossless round trips on both sides. Models are tiny GGUFs written by our
 // GGUF writer with the trained vocabulary (loaded vocabulary-only).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { getLlama, type Llama, LlamaLogLevel, type LlamaModel, type Token } from "node-llama-cpp";
@@ -123,6 +123,18 @@ describe("our tokenizer and llama.cpp's agree", () => {
       }
     });
   }
+
+  it("with a vocabulary trained on random Unicode text (emoji, controls, U+0000, every script)", async () => {
+    const corpus = path.join(dir, "random-corpus.txt");
+    writeFileSync(corpus, randomTexts(99, 20_000).join("\n"));
+    const { data } = await trainTokenizer({ files: [corpus], vocabSize: 1500 });
+    expect(data.pieces.some((p) => p.includes("\0"))).toBe(false);
+    expect(data.pieces.some((p) => /\p{Extended_Pictographic}/u.test(p))).toBe(true);
+    const tok = new SpmTokenizer(data);
+    const model = await llamaCppWith(data, "random-trained", "vocab");
+    const result = compare(tok, model, randomTexts(98, 2000, corpusText));
+    expect(result).toMatchObject({ mismatches: [], ourRoundTrip: 0, llamaRoundTrip: 0 });
+  });
 
   it("with hand-made vocabularies full of tied scores and pieces no merge order reaches", async () => {
     // Random pieces from the corpus and random symbols with few distinct scores, so ties (broken

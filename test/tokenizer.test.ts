@@ -267,6 +267,7 @@ describe("tokenizer file", () => {
       [{ ...good, pieces: [...good.pieces.slice(0, -1), "/s>"] }, /could be spelled by merging "<" \+ "\/s>"/],
       [{ ...good, pieces: [...good.pieces.slice(0, -1), "<|im_end|>"] }, /looks like a special token/],
       [{ ...good, pieces: [...good.pieces.slice(0, -1), "a b"] }, /has a space/],
+      [{ ...good, pieces: [...good.pieces.slice(0, -1), "a\0"] }, /U\+0000/],
     ];
     for (const [value, why] of cases) {
       const p = file("bad.json", JSON.stringify(value));

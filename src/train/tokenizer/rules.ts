@@ -50,7 +50,7 @@ export function controlTokenProblem(text: string): string | null {
     // the control token; one character would be looked up as the control token directly.
     return "it must be at least 3 characters long";
   }
-  if (/\s/u.test(text)) return "it must not contain whitespace";
+  if (/[\s\0]/u.test(text)) return "it must not contain whitespace or U+0000";
   if (/^<0x[0-9a-f]{2}>$/i.test(text)) return "it is spelled like a byte-fallback piece";
   if (RETYPED_BY_LLAMA_CPP.has(text)) return "llama.cpp re-types a token with this name on load";
   return null;

@@ -161,7 +161,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
   let candidateCount = charCounts.get(spaceCp) ?? 0;
   for (const [cp, n] of ranked) {
     if (candidateCount >= config.characterCoverage * characters) break;
-    if (cp === spaceCp) continue;
+    if (cp === spaceCp || cp === 0) continue; // U+0000 cannot be in a piece (validate.ts): bytes
     candidates.push(cp);
     candidateCount += n;
   }

@@ -22,6 +22,10 @@ export function validateTokenizerData(data: TokenizerData, source = "tokenizer")
   for (let id = 0; id < n; id++) {
     const piece = pieces[id]!;
     if (piece === "" || !isWellFormed(piece)) fail(`piece ${id} must be non-empty, well-formed text`, "pieces");
+    // llama.cpp reads pieces as C strings: one with U+0000 is cut short there (and a resulting
+    // duplicate aborts the process).
+    if (piece.includes("\0"))
+      fail(`piece ${id} ${JSON.stringify(piece)} contains U+0000, which llama.cpp cannot load`, "pieces");
     const previous = ids.get(piece);
     // llama.cpp aborts on load when two tokens have the same text.
     if (previous !== undefined) fail(`pieces ${previous} and ${id} are both ${JSON.stringify(piece)}`, "pieces");
