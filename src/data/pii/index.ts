@@ -9,10 +9,12 @@ export {
   type RedactionMode,
   type RedactOptions,
   type RedactResult,
+  redactPii,
   redactText,
 } from "./redact.js";
 export { DETECTORS, detectorsFor } from "./registry.js";
 export { resolveOverlaps } from "./resolve.js";
+export { MAX_LINE_BYTES, type OutputSpan, type ScanSummary, scanJsonlFile } from "./scan-jsonl.js";
 export {
   type Detection,
   type Detector,

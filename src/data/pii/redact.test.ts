@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detectPii } from "./detect.js";
-import { canonicalValue, pseudonymFor, redactText } from "./redact.js";
+import { canonicalValue, pseudonymFor, redactPii, redactText } from "./redact.js";
 
 const KEY = "0123456789abcdef-test-key";
 const TEXT = "联系人：王秀英，电话：138-1234-5678，卡号 4111 1111 1111 1111，邮箱 wang.xy@qq.com。";
@@ -50,6 +50,12 @@ describe("redactText", () => {
     expect(() => redactText(TEXT, found, "erase" as never)).toThrow(/unknown redaction mode/);
     const d = found[0]!;
     expect(() => redactText(TEXT, [d, { ...d, start: d.start + 1 }], "mask")).toThrow(/overlap/);
+  });
+
+  it("detects and redacts in one call", () => {
+    const r = redactPii("mail a@b.co or call 13812345678", "mask", { types: ["EMAIL"] });
+    expect(r.text).toBe("mail [EMAIL] or call 13812345678");
+    expect(r.detections.map((d) => d.type)).toEqual(["EMAIL"]);
   });
 
   it("keeps surrogate pairs around replaced spans intact", () => {

@@ -11,6 +11,7 @@
 //    discards the row (a pipeline counts it under "dropped: pii").
 import { createHmac } from "node:crypto";
 import { invalidRequest } from "../../errors.js";
+import { type DetectOptions, detectPii } from "./detect.js";
 import { foldWidth } from "./normalize.js";
 import type { Detection, PiiType } from "./types.js";
 
@@ -157,4 +158,14 @@ export function redactText(
     at = d.end;
   }
   return { text: out + text.slice(at), drop: false, replaced: sorted.length };
+}
+
+/** detectPii + redactText in one call (the gateway guardrail's path): returns the handled text and what was found. */
+export function redactPii(
+  text: string,
+  mode: RedactionMode,
+  options: RedactOptions & DetectOptions = {},
+): RedactResult & { detections: Detection[] } {
+  const detections = detectPii(text, { types: options.types, minScore: options.minScore });
+  return { ...redactText(text, detections, mode, options), detections };
 }
