@@ -31,6 +31,7 @@ export interface DecodeOptions {
 }
 
 const SPACE = 0x20;
+const SCRATCH_KEEP = 1 << 20;
 const SPACE_CP = SPACE_PIECE.codePointAt(0)!;
 const utf8 = new TextEncoder();
 // ignoreBOM: keep a leading U+FEFF, which is text like any other here.
@@ -122,7 +123,13 @@ export class SpmTokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     const out: number[] = [];
     if (options.addBos) out.push(this.bosId);
-    if (text.length > 0) this.encodeInto(toWellFormed(text), out);
+    if (text.length > 0) {
+      this.encodeInto(toWellFormed(text), out);
+      // Keep work arrays for ordinary texts only; a huge one should not pin its memory.
+      if (this.scratch && (this.scratch.sym.length > SCRATCH_KEEP || this.scratch.heap.capacity > SCRATCH_KEEP)) {
+        this.scratch = null;
+      }
+    }
     if (options.addEos) out.push(this.eosId);
     return out;
   }
@@ -320,6 +327,10 @@ class BigramHeap {
     this.right = new Int32Array(c);
     this.length = new Int32Array(c);
     this.token = new Int32Array(c);
+  }
+
+  get capacity(): number {
+    return this.score.length;
   }
 
   topLeft(): number {
