@@ -6,8 +6,8 @@
 import type { DatasetStore } from "../datasets.js";
 import { detectPii } from "../pii/index.js";
 import { quantileSorted, Summary, type SummaryJson } from "../summary.js";
-import { dedupKey } from "../text/dedup-key.js";
-import { HashSet64, hash64 } from "../text/hash.js";
+import { dedupHash } from "../text/dedup-key.js";
+import { HashSet64 } from "../text/hash.js";
 import { detectLanguage } from "../text/lang.js";
 import { NearDuplicateIndex } from "../text/lsh.js";
 import { MinHasher } from "../text/minhash.js";
@@ -126,7 +126,7 @@ export async function profileVersion(
         const stored = row[langField];
         const lang = typeof stored === "string" ? stored : detectLanguage(text).lang;
         languages[lang] = (languages[lang] ?? 0) + 1;
-        const [hi, lo] = hash64(dedupKey(text, true));
+        const [hi, lo] = dedupHash(text);
         if (!exact.add(hi, lo)) exactDup++;
         else if (hasher && near) {
           const sig = hasher.signature(text);

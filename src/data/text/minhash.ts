@@ -6,8 +6,8 @@
 // Shingles: character n-grams for CJK text (no word boundaries), word n-grams otherwise;
 // whitespace, punctuation and case are ignored either way.
 
-import { combine32, fmix32, hashString32 } from "./hash.js";
-import { isMostlyCjk } from "./lang.js";
+import { isCjk, isContent } from "./chars.js";
+import { combine32, fmix32 } from "./hash.js";
 
 export type ShingleMode = "auto" | "chars" | "words";
 
@@ -24,49 +24,92 @@ export interface MinHashOptions {
 
 export const DEFAULT_MINHASH: MinHashOptions = { numPerm: 128, charNgram: 5, wordNgram: 3, mode: "auto", seed: 1 };
 
-const NON_CONTENT = /[\s\p{P}\p{S}\p{C}]+/gu;
-const WORD = /[\p{L}\p{N}]+/gu;
 const TWO_POW_32 = 4294967296;
+const BASE = 0x01000193; // FNV prime: odd, so multiplication by it is invertible mod 2^32
 
-/** Appends the 32-bit hashes of the text's shingles to `out` (duplicates included); returns `out`. */
-export function shingles(text: string, options: MinHashOptions, out: number[] = []): number[] {
+// Scratch buffers reused across calls (documents are processed one at a time); typed arrays
+// because pushing into a fresh number[] per document costs ~5× the hashing itself.
+let codes = new Uint16Array(1 << 16);
+let wordHashes = new Uint32Array(1 << 14);
+let shingleOut = new Uint32Array(1 << 16);
+
+/** The text's shingle hashes as a new array (duplicates included). */
+export function shingles(text: string, options: MinHashOptions): number[] {
+  return Array.from(shingleHashes(text, options));
+}
+
+/**
+ * The 32-bit hashes of the text's shingles (duplicates included), as a view of a scratch buffer
+ * that the next call overwrites.
+ * One pass collects the content characters and the word hashes; CJK text (Han, kana and Hangul
+ * weighted 2.5× against other letters, as in language identification) gets character n-grams by
+ * a rolling polynomial hash, other text word n-grams.
+ */
+export function shingleHashes(text: string, options: MinHashOptions): Uint32Array {
   const lower = text.toLowerCase();
-  const chars = options.mode === "chars" || (options.mode === "auto" && isMostlyCjk(lower));
+  const n = lower.length;
+  if (codes.length < n) codes = new Uint16Array(n * 2);
+  if (wordHashes.length < n / 2 + 1) wordHashes = new Uint32Array(n);
+  if (shingleOut.length < n + 1) shingleOut = new Uint32Array(n * 2);
+  const out = shingleOut;
+  let len = 0;
+  let cjk = 0;
+  let words = 0;
+  let wh = 0;
+  let inWord = false;
+  for (let i = 0; i < n; i++) {
+    const c = lower.charCodeAt(i);
+    if (isContent(c)) {
+      codes[len++] = c;
+      if (isCjk(c)) cjk++;
+      wh = inWord ? Math.imul(wh ^ c, BASE) : Math.imul(options.seed ^ c, BASE);
+      inWord = true;
+    } else if (inWord) {
+      wordHashes[words++] = fmix32(wh);
+      inWord = false;
+    }
+  }
+  if (inWord) wordHashes[words++] = fmix32(wh);
+  if (len === 0) return out.subarray(0, 0);
+  const chars = options.mode === "chars" || (options.mode === "auto" && cjk * 2.5 >= len - cjk);
   if (chars) {
-    const s = lower.replace(NON_CONTENT, "");
-    const n = options.charNgram;
-    if (s.length === 0) return out;
-    if (s.length <= n) {
-      out.push(hashString32(s, options.seed));
-      return out;
-    }
-    for (let i = 0; i + n <= s.length; i++) {
+    const k = options.charNgram;
+    if (len <= k) {
       let h = options.seed;
-      for (let j = 0; j < n; j++) h = combine32(h, s.charCodeAt(i + j));
-      out.push(h);
+      for (let i = 0; i < len; i++) h = Math.imul(h, BASE) + codes[i]!;
+      out[0] = h >>> 0;
+      return out.subarray(0, 1);
     }
-    return out;
+    // Rolling hash of the last k characters: h = Σ c_i·B^(k−1−i) mod 2^32.
+    let top = 1; // B^(k−1)
+    for (let i = 1; i < k; i++) top = Math.imul(top, BASE);
+    let h = 0;
+    for (let i = 0; i < k; i++) h = (Math.imul(h, BASE) + codes[i]!) | 0;
+    out[0] = h ^ options.seed;
+    for (let i = k; i < len; i++) {
+      h = (Math.imul(h - Math.imul(codes[i - k]!, top), BASE) + codes[i]!) | 0;
+      out[i - k + 1] = h ^ options.seed;
+    }
+    return out.subarray(0, len - k + 1);
   }
-  const words: number[] = [];
-  for (const m of lower.matchAll(WORD)) words.push(hashString32(m[0], options.seed));
-  const n = options.wordNgram;
-  if (words.length === 0) return out;
-  if (words.length <= n) {
-    out.push(words.reduce((h, w) => combine32(h, w), options.seed ^ 0x2f));
-    return out;
-  }
-  for (let i = 0; i + n <= words.length; i++) {
+  const k = options.wordNgram;
+  if (words <= k) {
     let h = options.seed ^ 0x2f;
-    for (let j = 0; j < n; j++) h = combine32(h, words[i + j]!);
-    out.push(h);
+    for (let i = 0; i < words; i++) h = combine32(h, wordHashes[i]!);
+    out[0] = h;
+    return out.subarray(0, 1);
   }
-  return out;
+  for (let i = 0; i + k <= words; i++) {
+    let h = options.seed ^ 0x2f;
+    for (let j = 0; j < k; j++) h = combine32(h, wordHashes[i + j]!);
+    out[i] = h;
+  }
+  return out.subarray(0, words - k + 1);
 }
 
 export class MinHasher {
   readonly options: MinHashOptions;
   private readonly filled: Uint8Array;
-  private readonly buffer: number[] = [];
 
   constructor(options: Partial<MinHashOptions> = {}) {
     this.options = { ...DEFAULT_MINHASH, ...options };
@@ -76,13 +119,11 @@ export class MinHasher {
 
   /** The signature, or null when the text has no shingles (empty, or only punctuation). */
   signature(text: string): Uint32Array | null {
-    const list = this.buffer;
-    list.length = 0;
-    shingles(text, this.options, list);
-    return list.length === 0 ? null : this.fromShingles(list);
+    const hashes = shingleHashes(text, this.options);
+    return hashes.length === 0 ? null : this.fromShingles(hashes);
   }
 
-  fromShingles(hashes: readonly number[]): Uint32Array {
+  fromShingles(hashes: ArrayLike<number>): Uint32Array {
     const k = this.options.numPerm;
     const seed = this.options.seed;
     const sig = new Uint32Array(k);

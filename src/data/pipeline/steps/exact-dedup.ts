@@ -2,8 +2,8 @@
 // punctuation ignored by default). Memory: a 64-bit hash per kept row in an open-addressing
 // table, 18–36 bytes per row.
 import { z } from "zod";
-import { dedupKey } from "../../text/dedup-key.js";
-import { HashSet64, hash64 } from "../../text/hash.js";
+import { dedupHash } from "../../text/dedup-key.js";
+import { combine32, HashSet64 } from "../../text/hash.js";
 import type { Row } from "../../types.js";
 import { defineStep, drop } from "../step.js";
 
@@ -21,16 +21,20 @@ export const exactDedupStep = defineStep({
     const seen = new HashSet64(1 << 16);
     return {
       process(row: Row) {
-        let key = "";
-        for (const field of fields) {
-          const value = row[field];
-          const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
-          key += `${dedupKey(text, options.normalize)}\u0000`;
+        let [hi, lo] = dedupHash(textOrJson(row[fields[0]!]), options.normalize);
+        for (let i = 1; i < fields.length; i++) {
+          // Order-dependent, so fields (a, b) and (b, a) make different keys.
+          const [h, l] = dedupHash(textOrJson(row[fields[i]!]), options.normalize);
+          hi = combine32(hi, h);
+          lo = combine32(lo, l);
         }
-        const [hi, lo] = hash64(key);
         return seen.add(hi, lo) ? row : drop("duplicate");
       },
       stats: () => ({ unique: seen.size, index_bytes: seen.bytes }),
     };
   },
 });
+
+function textOrJson(value: Row[string] | undefined): string {
+  return typeof value === "string" ? value : JSON.stringify(value ?? null);
+}
