@@ -125,7 +125,18 @@ describe("training", () => {
   });
 
   it("keeps memory bounded: past maxDistinctChunks the rarest chunks are pruned", async () => {
-    const { data, stats } = await trainTokenizer({ files: [TANG], vocabSize: 600, maxDistinctChunks: 2000 });
+    const progress: string[] = [];
+    const { data, stats } = await trainTokenizer({
+      files: [TANG],
+      vocabSize: 600,
+      maxDistinctChunks: 2000,
+      onProgress: (p) =>
+        progress.push(
+          p.phase === "count" ? `count ${p.bytesRead}/${p.totalBytes}` : `merge ${p.pieces}/${p.maxPieces}`,
+        ),
+    });
+    expect(progress).toContain("count 1199841/1199841");
+    expect(progress).toContain("merge 320/341");
     expect(stats.prunedChunks).toBeGreaterThan(0);
     expect(stats.distinctChunks).toBeLessThanOrEqual(2000);
     expect(data.pieces).toHaveLength(600);

@@ -221,7 +221,7 @@ class ProgressLine {
             p.bytesRead / Math.max(1, p.totalBytes),
             `counting ${formatBytes(p.bytesRead)} / ${formatBytes(p.totalBytes)}`,
           ]
-        : [p.pieces / Math.max(1, p.maxPieces), `merging: ${p.pieces} pieces`];
+        : [p.pieces / Math.max(1, p.maxPieces), `learning pieces: ${p.pieces} / ${p.maxPieces}`];
     const width = 30;
     const filled = Math.round(Math.min(1, fraction) * width);
     process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${label}\u001b[K`);

@@ -28,7 +28,8 @@ export interface BpeOptions {
   /** Longest piece in code points. */
   maxPieceLength: number;
   guard: PieceGuard;
-  onMerge?: (newPieces: number) => void;
+  /** Called after each piece (character or merge) with the number learned so far. */
+  onPiece?: (learned: number) => void;
 }
 
 export interface BpeResult {
@@ -141,6 +142,7 @@ export function learnBpe(options: BpeOptions): BpeResult {
       nextPending++;
       characters.push(text[char]!);
       admit(char);
+      options.onPiece?.(characters.length + pieces.length);
       continue;
     }
     if (pairGain === 0 || !best) break;
@@ -156,7 +158,7 @@ export function learnBpe(options: BpeOptions): BpeResult {
       lengths.push(lengths[a]! + lengths[b]!);
       idOf.set(merged, target);
       pieces.push(merged);
-      options.onMerge?.(pieces.length);
+      options.onPiece?.(characters.length + pieces.length);
     }
     merges++;
 

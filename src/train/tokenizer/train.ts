@@ -49,7 +49,7 @@ export interface TrainTokenizerOptions {
 
 export type TrainProgress =
   | { phase: "count"; bytesRead: number; totalBytes: number }
-  /** `pieces`: merged pieces so far; the vocabulary has room for `maxPieces` pieces (characters included). */
+  /** `pieces` learned so far (characters and merges) of at most `maxPieces`. */
   | { phase: "merge"; pieces: number; maxPieces: number };
 
 export interface TrainTokenizerStats {
@@ -197,7 +197,7 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tr
     minPairFrequency: config.minPairFrequency,
     maxPieceLength: config.maxPieceLength,
     guard: new PieceGuard([...reserved, ...Array.from({ length: 256 }, (_, b) => bytePiece(b))]),
-    onMerge: options.onProgress
+    onPiece: options.onProgress
       ? (pieces) => {
           if (pieces % 64 === 0) options.onProgress?.({ phase: "merge", pieces, maxPieces: room });
         }
