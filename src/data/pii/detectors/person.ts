@@ -126,20 +126,13 @@ function titled(norm: string, titleAt: number, out: Detection[]): void {
 // A capitalised name token: Smith, McDermott, O'Conner, D'Angelo, Treutel-Leuschke.
 const CAP = "[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?";
 const NAME_TOKENS = `(?:${CAP})(?:\\s+(?:[A-Z]\\.\\s+)?(?:${CAP})){0,2}`;
-const EN_TITLED = new RegExp(
-  `\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Madam|Mister|Doctor)\\.?\\s+(${NAME_TOKENS})`,
-  "g",
-);
-const EN_LABELLED = new RegExp(
-  `(?:"(?:name|full_?name|customer|contact|patient|author|user_?name|recipient|sender)"\\s*:\\s*"|\\b[Mm]y name is|\\b[Mm]y name's|\\b[Nn]ame\\s*:|\\bNAME\\s*:|\\b[Dd]ear|\\bATTN:?|\\b[Aa]ttn\\.?:?|\\b[Pp]atient\\s*:|\\b[Cc]ustomer\\s*:|\\b[Cc]ontact(?: person)?\\s*:|\\b[Ss]incerely,|\\b[Rr]egards,|\\b[Ss]igned,?|\\b[Cc]alled|\\b[Nn]amed)\\s*(${NAME_TOKENS})`,
+// Titles, labels and greetings in one scan (one pass over the text instead of three); which group
+// matched decides the score. Greetings need two name tokens ("Hi Team" is not a person).
+const EN_CONTEXT = new RegExp(
+  `(?:(\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Madam|Mister|Doctor)\\.?\\s+)|("(?:name|full_?name|customer|contact|patient|author|user_?name|recipient|sender)"\\s*:\\s*"|\\b[Mm]y name is|\\b[Mm]y name's|\\b[Nn]ame\\s*:|\\bNAME\\s*:|\\b[Dd]ear|\\bATTN:?|\\b[Aa]ttn\\.?:?|\\b[Pp]atient\\s*:|\\b[Cc]ustomer\\s*:|\\b[Cc]ontact(?: person)?\\s*:|\\b[Ss]incerely,|\\b[Rr]egards,|\\b[Ss]igned,?|\\b[Cc]alled|\\b[Nn]amed)\\s*|(\\b(?:Hi|Hello|Hey|Thanks|Thank you|Greetings|Welcome)\\s*,?\\s+)(?=${CAP}\\s+(?:[A-Z]\\.\\s+)?${CAP}\\b))(${NAME_TOKENS})`,
   "g",
 );
 const EN_DICTIONARY = new RegExp(`\\b([A-Z][a-z]+)\\s+(?:[A-Z]\\.\\s+)?(${CAP})\\b`, "g");
-/** A greeting followed by two capitalised tokens ("Hi Donnell McDermott,"). */
-const EN_GREETING = new RegExp(
-  `\\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Greetings|Welcome)\\s*,?\\s+(${CAP}\\s+(?:[A-Z]\\.\\s+)?${CAP})\\b`,
-  "g",
-);
 const EN_INTRO = /\b(?:I am|I'm|[Tt]his is|[Ii]t's)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])/g;
 
 /** Capitalised words that follow a first name without making a person ("Jordan River", "Victoria Street"). */
@@ -150,16 +143,16 @@ const NOT_SURNAMES = new Set(
 );
 
 function english(norm: string, out: Detection[]): void {
-  for (const m of execAll(EN_TITLED, norm)) {
-    const start = m.index + m[0].length - m[1]!.length;
-    out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.85, detector: "person/en-title" });
-  }
-  for (const m of execAll(EN_LABELLED, norm)) {
-    const name = m[1]!.split(/\s+/);
-    const last = name.at(-1)!;
-    if (NOT_SURNAMES.has(last) || NOT_SURNAMES.has(name[0]!)) continue;
-    const start = m.index + m[0].length - m[1]!.length;
-    out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.8, detector: "person/en-label" });
+  for (const m of execAll(EN_CONTEXT, norm)) {
+    const nameText = m[4]!;
+    const start = m.index + m[0].length - nameText.length;
+    if (m[1] === undefined) {
+      const name = nameText.split(/\s+/);
+      if (NOT_SURNAMES.has(name.at(-1)!) || NOT_SURNAMES.has(name[0]!)) continue;
+    }
+    const [score, rule] =
+      m[1] !== undefined ? [0.85, "en-title"] : m[2] !== undefined ? [0.8, "en-label"] : [0.75, "en-greeting"];
+    out.push({ start, end: start + nameText.length, type: "PERSON", score, detector: `person/${rule}` });
   }
   for (const m of execAll(EN_DICTIONARY, norm)) {
     if (!EN_FIRST_NAMES.has(m[1]!.toLowerCase()) || NOT_SURNAMES.has(m[2]!)) continue;
@@ -170,12 +163,6 @@ function english(norm: string, out: Detection[]): void {
       score: 0.7,
       detector: "person/en-dictionary",
     });
-  }
-  for (const m of execAll(EN_GREETING, norm)) {
-    const name = m[1]!.split(/\s+/);
-    if (NOT_SURNAMES.has(name.at(-1)!) || NOT_SURNAMES.has(name[0]!)) continue;
-    const start = m.index + m[0].length - m[1]!.length;
-    out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.75, detector: "person/en-greeting" });
   }
   // A lone first name after "I am" / "this is" (no surname): weaker, but still a name.
   for (const m of execAll(EN_INTRO, norm)) {
