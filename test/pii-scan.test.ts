@@ -95,6 +95,20 @@ describe("scanJsonlFile", () => {
     await expect(scanJsonlFile(file("ok.jsonl", ""), { minScore: 3 })).rejects.toThrow(/minScore/);
   });
 
+  it("bounds memory: a line longer than the limit is an error naming its line", async () => {
+    const long = `{"id":1,"text":"ok"}\n{"id":2,"text":"${"x".repeat(5000)}"}\n`;
+    await expect(scanJsonlFile(file("long.jsonl", long), { sink: new Writable(), maxLineBytes: 1000 })).rejects.toThrow(
+      /long\.jsonl:2: line longer than 1000 bytes/,
+    );
+    const progress: number[] = [];
+    const rows = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ id: i, text: `${"文本".repeat(500)} ${i}` }));
+    const big = file("big.jsonl", `${rows.join("\n")}\n`);
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    const summary = await scanJsonlFile(big, { sink, onProgress: (p) => progress.push(p.bytes) });
+    expect(summary.rows).toBe(1500);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+  });
+
   it("handles a file without a trailing newline and an empty file", async () => {
     const input = file("tail.jsonl", '{"id":"x","text":"a@b.co"}');
     const output = path.join(dir, "tail-out.jsonl");

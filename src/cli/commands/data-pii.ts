@@ -63,7 +63,14 @@ export function registerPiiCommands(dataGroup: Command): void {
       const types = parseTypes(o.types);
       const minScore = parseMinScore(o.minScore);
       const { scanJsonlFile } = await import("../../data/pii/scan-jsonl.js");
-      const summary = await scanJsonlFile(o.input, { output: o.output, types, minScore });
+      // A progress line on stderr, only at a terminal (scripts and CI get clean stderr).
+      const tty = process.stderr.isTTY === true;
+      const onProgress = tty
+        ? ({ rows, bytes }: { rows: number; bytes: number }) =>
+            process.stderr.write(`\rscanning… ${rows} rows, ${(bytes / 1e6).toFixed(0)} MB`)
+        : undefined;
+      const summary = await scanJsonlFile(o.input, { output: o.output, types, minScore, onProgress });
+      if (tty && summary.bytes >= 4e6) process.stderr.write("\r\x1b[K");
       if (wantsJson(command)) {
         // Span rows own stdout when there is no --output; the summary then goes to stderr.
         const json = `${JSON.stringify(summary, null, 2)}\n`;

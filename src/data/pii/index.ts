@@ -14,7 +14,13 @@ export {
 } from "./redact.js";
 export { DETECTORS, detectorsFor } from "./registry.js";
 export { resolveOverlaps } from "./resolve.js";
-export { MAX_LINE_BYTES, type OutputSpan, type ScanSummary, scanJsonlFile } from "./scan-jsonl.js";
+export {
+  MAX_LINE_BYTES,
+  type OutputSpan,
+  type ScanJsonlOptions,
+  type ScanSummary,
+  scanJsonlFile,
+} from "./scan-jsonl.js";
 export {
   type Detection,
   type Detector,

@@ -72,7 +72,7 @@ function jsonType(value: unknown): string {
 }
 
 /** Yields the lines of a file as Buffers (without "\n" / "\r\n"), never holding more than one line plus a chunk. */
-async function* lines(file: string): AsyncGenerator<Buffer> {
+async function* lines(file: string, maxLineBytes: number): AsyncGenerator<Buffer> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -89,15 +89,14 @@ async function* lines(file: string): AsyncGenerator<Buffer> {
       let at = 0;
       for (let nl = chunk.indexOf(0x0a, at); nl >= 0; nl = chunk.indexOf(0x0a, at)) {
         lineNo++;
+        if (pendingBytes + nl - at > maxLineBytes) throw bad(file, lineNo, `line longer than ${maxLineBytes} bytes`);
         yield take(chunk.subarray(at, nl));
         at = nl + 1;
       }
       if (at < chunk.length) {
         pending.push(chunk.subarray(at));
         pendingBytes += chunk.length - at;
-        if (pendingBytes > MAX_LINE_BYTES) {
-          throw bad(file, lineNo + 1, `line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`);
-        }
+        if (pendingBytes > maxLineBytes) throw bad(file, lineNo + 1, `line longer than ${maxLineBytes} bytes`);
       }
     }
   } catch (error) {
@@ -127,10 +126,18 @@ async function closeFile(stream: WriteStream): Promise<void> {
  * Scans `input` and writes span rows to `output` (a path, written atomically) or to `sink` (e.g.
  * stdout) when `output` is undefined.
  */
-export async function scanJsonlFile(
-  input: string,
-  options: DetectOptions & { output?: string; sink?: Writable } = {},
-): Promise<ScanSummary> {
+export interface ScanJsonlOptions extends DetectOptions {
+  /** Write span rows to this path (via a temp file renamed at the end). */
+  output?: string;
+  /** Otherwise write them here (default process.stdout). */
+  sink?: Writable;
+  /** Longest accepted line in bytes (default MAX_LINE_BYTES): memory stays bounded by it. */
+  maxLineBytes?: number;
+  /** Called about every 4 MB of input, for progress display. */
+  onProgress?: (progress: { rows: number; bytes: number }) => void;
+}
+
+export async function scanJsonlFile(input: string, options: ScanJsonlOptions = {}): Promise<ScanSummary> {
   checkDetectOptions(options);
   const started = process.hrtime.bigint();
   const byType = Object.fromEntries(PII_TYPES.map((t) => [t, 0])) as Record<PiiType, number>;
@@ -167,9 +174,14 @@ export async function scanJsonlFile(
   try {
     let lineNo = 0;
     let buffered = "";
-    for await (const bytes of lines(input)) {
+    let nextProgress = 4e6;
+    for await (const bytes of lines(input, options.maxLineBytes ?? MAX_LINE_BYTES)) {
       lineNo++;
       summary.bytes += bytes.length + 1;
+      if (options.onProgress && summary.bytes >= nextProgress) {
+        nextProgress += 4e6;
+        options.onProgress({ rows: summary.rows, bytes: summary.bytes });
+      }
       const row = parseRow(input, lineNo, bytes);
       if (row === null) continue;
       const spans: OutputSpan[] = detectPii(row.text, detectOptions).map(({ start, end, type, score }) => ({
