@@ -22,5 +22,6 @@ describe("IPv4 detector", () => {
     expect(run(ipv4Detector, "version 1.2.3.4", 0)[0]!.score).toBeLessThan(0.5);
     expect(run(ipv4Detector, "see section 3.1.4.1", 0)[0]!.score).toBeLessThan(0.5);
     expect(values(ipv4Detector, "server 10.1.2.3")).toEqual(["10.1.2.3"]);
+    expect(values(ipv4Detector, "bind 0.0.0.0 or 127.0.0.1, broadcast 255.255.255.255")).toEqual([]);
   });
 });

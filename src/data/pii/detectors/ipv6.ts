@@ -32,6 +32,8 @@ export const ipv6Detector: Detector = {
         if (!/\d/.test(address) || !/[a-f]/i.test(address)) continue;
         score = 0.7;
       }
+      // Loopback and the unspecified address identify nobody.
+      if (address === "::1" || address === "::") score = 0.3;
       out.push({ start: m.index, end: m.index + value.length, type: "IPV6", score, detector: "ipv6" });
     }
     return out;

@@ -40,7 +40,7 @@ describe("secret detector", () => {
     expect(
       values(
         secretDetector,
-        "token: none, secret = true, password: ********, api_key=aaaaaaaaaaaaaaaaaaaa, the password is strong, sk-learn-compatible-models",
+        "token: none, secret = true, password: ********, api_key=aaaaaaaaaaaaaaaaaaaa, the password is strong, sk-learn-compatible-models, apiKey: process.env.OPENAI_API_KEY, token=GITHUB_TOKEN_FOR_CI",
       ),
     ).toEqual([]);
   });

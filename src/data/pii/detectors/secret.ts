@@ -85,6 +85,8 @@ const RULES: readonly Rule[] = [
 /** Names that introduce a random-looking key or token. */
 const KEY_ASSIGNMENT =
   /(?<![A-Za-z0-9])(?:api[_-]?key|apikey|api[_-]?secret|secret[_-]?key|secret|client[_-]?secret|access[_-]?key(?:[_-]?id)?|secret[_-]?access[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|bearer|token|private[_-]?key|密钥|令牌|访问密钥)["']?\s*(?:[:=]|：|=>)\s*["']?(?:bearer\s+)?([A-Za-z0-9+/_\-.=]{16,512})/gi;
+const CODE_REFERENCE = /^(?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
 /** Names that introduce a password: any value of 6+ non-space characters. */
 const PASSWORD_ASSIGNMENT =
   /(?<![A-Za-z0-9])(?:password|passwd|pwd|passcode|pass|密码|口令)["']?\s*(?:[:=]|：|是|为)\s*["']?([!-~]{6,128})/gi;
@@ -149,7 +151,9 @@ export const secretDetector: Detector = {
     for (const m of execAll(KEY_ASSIGNMENT, norm)) {
       const end0 = m.index + m[0].length;
       const value = trimValue(m[1]!);
-      if (value.length < 16 || classes(value) < 2) continue;
+      // Random keys carry digits; code references ("process.env.API_KEY", "config.apiToken") and
+      // environment variable names do not look random even when long.
+      if (value.length < 16 || classes(value) < 2 || !/\d/.test(value) || CODE_REFERENCE.test(value)) continue;
       const bits = entropy(value);
       if (bits < 3) continue;
       const end = end0 - m[1]!.length + value.length;

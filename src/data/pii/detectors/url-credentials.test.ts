@@ -6,6 +6,7 @@ describe("URL credentials detector", () => {
   it("finds user:password in the authority", () => {
     expect(values(urlCredentialsDetector, "postgres://app:s3cr3t@db.internal:5432/x")).toEqual(["app:s3cr3t"]);
     expect(values(urlCredentialsDetector, "git clone https://bob:pa#ss@host.example/repo.git")).toEqual(["bob:pa#ss"]);
+    expect(values(urlCredentialsDetector, "redis://:s3cretPw@cache:6379/0")).toEqual([":s3cretPw"]);
     expect(values(urlCredentialsDetector, "连接串：mysql://root:pw123456@10.0.0.2/db，请勿外传")).toEqual([
       "root:pw123456",
     ]);
