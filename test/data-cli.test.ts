@@ -143,6 +143,20 @@ describe("llmops data (CLI)", () => {
     expect(cli("data", "show", "killed").code).toBe(1);
     // A fresh ingest of the same name starts at version 1.
     expect(json("data", "ingest", example("sample.jsonl"), "--name", "killed").ref).toBe("killed@1");
+
+    // The same for a pipeline killed while it writes its output.
+    expect(json("data", "ingest", big, "--name", "big").rowCount).toBe(150_000);
+    const pipelineFile = path.join(home, "slow.yaml");
+    writeFileSync(pipelineFile, "output: big-clean\nsteps: [normalize, clean-whitespace, language]\n");
+    const leftovers = new Set(readdirSync(tmpDir)); // the killed ingest's temp file stays until it is stale
+    const pipeline = startCli(["data", "run", pipelineFile, "--input", "big@1"], { cwd: home, env });
+    const t0 = Date.now();
+    while (!readdirSync(tmpDir).some((f) => !leftovers.has(f)) && Date.now() - t0 < 30_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(pipeline.child.exitCode).toBeNull();
+    await pipeline.stop("SIGKILL");
+    expect(json("data", "list").map((d: { name: string }) => d.name)).not.toContain("big-clean");
   });
 });
 

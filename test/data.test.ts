@@ -13,6 +13,8 @@ import { parsePipeline } from "../src/data/pipeline/spec.js";
 import { profileVersion } from "../src/data/report/profile.js";
 import { parseRules } from "../src/data/report/rules.js";
 import type { Row } from "../src/data/types.js";
+import { writeTinyLlama } from "../src/formats/gguf/index.js";
+import { ModelRegistry } from "../src/registry/index.js";
 import { openArtifactStore } from "../src/store/artifacts/index.js";
 import { openMetadataStore } from "../src/store/metadata/index.js";
 import type { MetadataStore } from "../src/store/metadata/types.js";
@@ -341,5 +343,49 @@ validate:
     expect(() => parseRules("rules:\n  - not_nul: text\n", "r.yaml")).toThrow(
       /r\.yaml: rule 1: unknown rule 'not_nul'/,
     );
+  });
+});
+
+describe("token statistics under a registered model's tokenizer", () => {
+  it("counts tokens with the model's own vocabulary", async () => {
+    const database = await databaseFactories()[0]![1]();
+    const store = await openMetadataStore(database.url);
+    try {
+      const artifacts = await openArtifactStore(`file:${mkdtempSync(path.join(tmpdir(), "llmops-data-tok-"))}`, {
+        home: work,
+      });
+      const datasets = new DatasetStore(store, artifacts);
+      const registry = new ModelRegistry(store, artifacts);
+      const gguf = path.join(work, "tiny.gguf");
+      await writeTinyLlama(gguf, { type: "F32", seed: 3 });
+      await registry.register({ file: gguf, name: "tok", actor: "test" });
+      writeFileSync(path.join(work, "tok.jsonl"), '{"text":"hello world"}\n{"text":"你好，世界"}\n{"text":""}\n');
+      const raw = await ingest(datasets, { files: [path.join(work, "tok.jsonl")], name: "tok-raw", actor: "t" });
+      const yaml = "output: tok-out\nsteps:\n  - token-stats: { model: tok@1, row_fields_prefix: n_ }\n";
+      const result = await runPipeline(datasets, {
+        pipeline: parsePipeline(yaml),
+        input: raw.ref,
+        actor: "t",
+        resolveModelFile: async (ref) => artifacts.localPath((await registry.resolve(ref)).artifactHash),
+      });
+      const rows = (await datasets.page(result.version!, 0, 10)).map((r) => r.row);
+      // Byte-fallback vocabulary: at least one token per character, none for the empty text.
+      expect(rows[0]!.n_tokens).toBeGreaterThanOrEqual(2);
+      expect(rows[0]!.n_tokens).toBeLessThanOrEqual(11);
+      expect(rows[1]!.n_tokens).toBeGreaterThanOrEqual(5);
+      expect(rows[2]!.n_tokens).toBe(0);
+      expect(result.steps[0]!.stats).toMatchObject({ model: "tok@1", tokens: { count: 3 } });
+      await expect(
+        runPipeline(datasets, {
+          pipeline: parsePipeline("output: x\nsteps:\n  - token-stats: { model: nope@1 }\n"),
+          input: raw.ref,
+          actor: "t",
+          resolveModelFile: async (ref) => artifacts.localPath((await registry.resolve(ref)).artifactHash),
+        }),
+      ).rejects.toMatchObject({ code: "not_found" });
+    } finally {
+      await store.close();
+      await database.drop();
+    }
   });
 });

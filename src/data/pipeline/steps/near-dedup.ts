@@ -1,8 +1,8 @@
 // Near-duplicate removal with MinHash + LSH (text/minhash.ts, text/lsh.ts): a row is dropped when
 // its estimated Jaccard similarity to a row kept earlier is at least `threshold`. Shingles are
 // character n-grams for CJK text and word n-grams otherwise (`shingles: auto`).
-// Memory: about 2·num_perm + 16·bands bytes per kept row (≈ 0.4–0.5 KB with the defaults),
-// reported as `index_bytes` in the step's stats.
+// Memory: 0.5–1 KB per kept row with the defaults (2·num_perm bytes of signature plus 8 bytes per
+// band in half-full tables, both growing by doubling), reported as `index_bytes` in the step's stats.
 import { z } from "zod";
 import { NearDuplicateIndex } from "../../text/lsh.js";
 import { MinHasher } from "../../text/minhash.js";
