@@ -132,7 +132,7 @@ describe("pipeline steps", () => {
       const r = (await again.process({ text } as Row)) as Row;
       expect(r.split).toBe(rows[texts.indexOf(text)]!.split);
     }
-    const counts = (first.stats?.() as { splits: Record<string, number> }).splits;
+    const counts = (first.stats!() as { splits: Record<string, number> }).splits;
     expect(counts.train! / 5000).toBeCloseTo(0.8, 1);
     expect(counts.validation! / 5000).toBeCloseTo(0.1, 1);
     expect(counts.test! / 5000).toBeCloseTo(0.1, 1);

@@ -112,7 +112,8 @@ describe("detectLanguage", () => {
     const wrong: string[] = [];
     for (const [lang, text] of labelled) {
       const guess = detectLanguage(text);
-      const entry = (perLang[lang] ??= { right: 0, total: 0 });
+      perLang[lang] ??= { right: 0, total: 0 };
+      const entry = perLang[lang];
       entry.total++;
       if (guess.lang === lang) entry.right++;
       else wrong.push(`${lang}→${guess.lang}: ${text}`);
