@@ -24,12 +24,13 @@ import type { Detection, Detector, ScanInput } from "../types.js";
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff";
 const SURNAME = `(?:${[...ZH_COMPOUND_SURNAMES].join("|")}|[${[...ZH_SINGLE_SURNAMES].join("")}])`;
 const TITLES =
-  "先生|女士|小姐|老师|医生|大夫|教授|经理|总监|同学|师傅|律师|主任|博士|院士|同志|阿姨|叔叔|总|局长|处长|科长|书记";
+  "先生|女士|小姐|老师|医生|大夫|教授|经理|总监|同学|师傅|律师|主任|博士|院士|同志|阿姨|叔叔|总经理|局长|处长|科长|书记";
 
 const ZH_LABELLED = new RegExp(
   `(?:"?(?:name|full_?name|contact|customer)"?\\s*[:=]\\s*"?|姓名|名字|联系人|收件人|收货人|寄件人|患者|病人|客户|申请人|负责人|经办人|持卡人|户主|法人代表|签名|署名|我叫|我是|名叫|叫做|本人|亲爱的|尊敬的|致)\\s*"?\\s*[:：=]?\\s*"?\\s*(${SURNAME})([${HAN}]{1,2})`,
   "g",
 );
+const WEAK_LABEL = /^(?:我是|本人|致)/;
 const ZH_TITLE = new RegExp(`(?:${TITLES})`, "g");
 
 /** Characters that end a given name (function words, verbs and title starts). */
@@ -62,6 +63,9 @@ function chinese(norm: string, out: Detection[]): void {
   for (const m of execAll(ZH_LABELLED, norm)) {
     const given = trimGiven(m[2]!);
     if (STOP.has(given[0]!)) continue;
+    // After a weak label (我是, 本人, 致) an everyday-word surname needs typical given-name characters.
+    const weak = WEAK_LABEL.test(m[0].slice(0, m[0].length - m[1]!.length - m[2]!.length));
+    if (weak && AMBIGUOUS_SURNAMES.has(m[1]!) && ![...given].every((ch) => ZH_GIVEN_NAME_CHARS.has(ch))) continue;
     const start = m.index + m[0].length - m[1]!.length - m[2]!.length;
     out.push({
       start,
@@ -116,7 +120,8 @@ function titled(norm: string, titleAt: number, out: Detection[]): void {
       out.push({ start, end: titleAt, type: "PERSON", score: 0.85, detector: "person/zh-title" });
       return;
     }
-    fallback = start;
+    // Glued to the word before it: only a name-like candidate with an unambiguous surname.
+    if (!AMBIGUOUS_SURNAMES.has(surname) && [...given].every((ch) => ZH_GIVEN_NAME_CHARS.has(ch))) fallback = start;
   }
   if (fallback !== undefined) {
     out.push({ start: fallback, end: titleAt, type: "PERSON", score: 0.7, detector: "person/zh-title" });
