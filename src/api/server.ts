@@ -3,6 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Platform } from "../platform/open.js";
 import { auditRoutes } from "./routes/audit.js";
+import { runRoutes } from "./routes/runs.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
@@ -15,6 +16,7 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   keyRoutes(app, platform);
   requestRoutes(app, platform);
   auditRoutes(app, platform);
+  runRoutes(app, platform);
   datasetRoutes(app, platform);
   app.get("/api/v1/health", async () => ({
     status: "ok",

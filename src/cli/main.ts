@@ -8,6 +8,7 @@ import { registerGatewayCommand } from "./commands/gateway.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelsCommands } from "./commands/models.js";
 import { registerRequestsCommands } from "./commands/requests.js";
+import { registerRunsCommands } from "./commands/runs.js";
 import { registerTokenizerCommands } from "./commands/tokenizer.js";
 import { registerUpCommand } from "./commands/up.js";
 import { registerWorkerCommand } from "./commands/worker.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerTokenizerCommands(program);
   registerConfigCommands(program);
+  registerRunsCommands(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {
     for (const sub of command.commands) {

@@ -12,7 +12,9 @@ export type Permission =
   | "keys:manage" // create, list and revoke API keys
   | "datasets:read" // list and show datasets, read their rows
   | "datasets:write" // create dataset versions (ingest, pipelines)
-  | "audit:read"; // read and verify the audit trail
+  | "audit:read" // read and verify the audit trail
+  | "runs:read" // list and show training runs, their metrics and events
+  | "runs:write"; // create runs, log metrics and events, set status (built-in and external trainers)
 
 const grants: Record<Role, readonly Permission[]> = {
   admin: [
@@ -24,9 +26,20 @@ const grants: Record<Role, readonly Permission[]> = {
     "datasets:read",
     "datasets:write",
     "audit:read",
+    "runs:read",
+    "runs:write",
   ],
-  developer: ["inference", "models:read", "models:write", "requests:read", "datasets:read", "datasets:write"],
-  viewer: ["models:read", "requests:read", "datasets:read"],
+  developer: [
+    "inference",
+    "models:read",
+    "models:write",
+    "requests:read",
+    "datasets:read",
+    "datasets:write",
+    "runs:read",
+    "runs:write",
+  ],
+  viewer: ["models:read", "requests:read", "datasets:read", "runs:read"],
   service: ["inference", "models:read"],
 };
 

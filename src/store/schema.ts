@@ -157,6 +157,46 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+/** A training run: the built-in trainer's or an external trainer's (HTTP API). */
+export interface RunsTable {
+  id: string; // ULID
+  name: string | null;
+  status: string; // running | completed | failed | stopped | diverged
+  source: string; // "builtin" | "external"
+  params_json: string; // model + optimiser + data settings (the recipe)
+  dataset_json: string; // { hash, file?, datasetVersion?, tokens? }
+  tokenizer_hash: string | null; // sha256 of the tokenizer file
+  git_commit: string | null;
+  env_json: string; // { node, platform, arch, cpus, cpuModel, backend? }
+  summary_json: string; // latest/final numbers (loss, val loss, tokens/s, …)
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** One metric value at one step; split is "train" or "eval"; value null stands for NaN. */
+export interface RunMetricsTable {
+  run_id: string;
+  split: string;
+  step: number;
+  name: string; // loss, perplexity, lr, grad_norm, tokens_per_s, accuracy, …
+  value: number | null;
+  at: string;
+}
+
+/** Something that happened during a run: divergence, plateau, overfitting, early stop, checkpoint. */
+export interface RunEventsTable {
+  id: string; // ULID (time-ordered)
+  run_id: string;
+  step: number | null;
+  kind: string;
+  severity: string; // info | warning | error
+  message: string;
+  details_json: string;
+  at: string;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -170,6 +210,9 @@ export interface Database {
   dataset_shards: DatasetShardsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  runs: RunsTable;
+  run_metrics: RunMetricsTable;
+  run_events: RunEventsTable;
 }
 
 export type ModelRow = Selectable<ModelsTable>;

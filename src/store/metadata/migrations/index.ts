@@ -5,9 +5,11 @@ import type { Migration } from "kysely";
 import { initial } from "./0001_initial.js";
 import { datasets } from "./0002_datasets.js";
 import { audit } from "./0003_audit.js";
+import { runs } from "./0004_runs.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_datasets": datasets,
   "0003_audit": audit,
+  "0004_runs": runs,
 };
