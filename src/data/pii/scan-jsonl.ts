@@ -111,8 +111,21 @@ async function* lines(file: string, maxLineBytes: number): AsyncGenerator<Buffer
   if (pendingBytes > 0) yield take(Buffer.alloc(0));
 }
 
+/** Writes with backpressure; a closed reader (`| head`) or a full disk rejects instead of hanging. */
 async function write(stream: Writable, data: string): Promise<void> {
-  if (!stream.write(data)) await new Promise<void>((resolve) => stream.once("drain", resolve));
+  if (stream.write(data)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => {
+      stream.off("drain", onDrain);
+      reject(invalidRequest(`cannot write the span rows: ${error.message}`, "output"));
+    };
+    const onDrain = () => {
+      stream.off("error", onError);
+      resolve();
+    };
+    stream.once("drain", onDrain);
+    stream.once("error", onError);
+  });
 }
 
 async function closeFile(stream: WriteStream): Promise<void> {
