@@ -19,8 +19,8 @@ const env = { LLMOPS_HOME: path.join(home, "state") };
 const cli = (...args: string[]) => runCli(args, { cwd: home, env });
 const json = (...args: string[]) => {
   const result = cli(...args, "--json");
-  expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
+  expect(result.stderr, `llmops ${args.join(" ")}`).toBe("");
+  expect(result.code, `llmops ${args.join(" ")}: ${result.stdout}`).toBe(0);
   return JSON.parse(result.stdout);
 };
 const example = (name: string) => path.join(REPO_ROOT, "examples", "pipelines", name);
@@ -137,7 +137,7 @@ describe("llmops data (CLI)", () => {
     while (!(existsSync(tmpDir) && readdirSync(tmpDir).length > 0) && Date.now() - started < 30_000) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(running.child.exitCode).toBeNull(); // still working
+    expect(running.child.exitCode, `ingest ended early: ${running.stderr()}`).toBeNull(); // still working
     await running.stop("SIGKILL");
     expect(json("data", "list").map((d: { name: string }) => d.name)).not.toContain("killed");
     expect(cli("data", "show", "killed").code).toBe(1);
@@ -154,7 +154,7 @@ describe("llmops data (CLI)", () => {
     while (!readdirSync(tmpDir).some((f) => !leftovers.has(f)) && Date.now() - t0 < 30_000) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(pipeline.child.exitCode).toBeNull();
+    expect(pipeline.child.exitCode, `pipeline ended early: ${pipeline.stdout()} ${pipeline.stderr()}`).toBeNull();
     await pipeline.stop("SIGKILL");
     expect(json("data", "list").map((d: { name: string }) => d.name)).not.toContain("big-clean");
   });
