@@ -3,11 +3,11 @@
 import type { FastifyInstance } from "fastify";
 import type { Platform } from "../platform/open.js";
 import { auditRoutes } from "./routes/audit.js";
-import { runRoutes } from "./routes/runs.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
 import { requestRoutes } from "./routes/requests.js";
+import { runRoutes } from "./routes/runs.js";
 
 export function registerApi(app: FastifyInstance, platform: Platform): void {
   // Model uploads arrive as raw bytes; hand the stream to the route instead of buffering it.
