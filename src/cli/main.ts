@@ -10,6 +10,7 @@ import { registerModelsCommands } from "./commands/models.js";
 import { registerRequestsCommands } from "./commands/requests.js";
 import { registerRunsCommands } from "./commands/runs.js";
 import { registerTokenizerCommands } from "./commands/tokenizer.js";
+import { registerTrainCommands } from "./commands/train.js";
 import { registerUpCommand } from "./commands/up.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { EXIT_USAGE } from "./output.js";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerTokenizerCommands(program);
   registerConfigCommands(program);
   registerRunsCommands(program);
+  registerTrainCommands(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {
     for (const sub of command.commands) {

@@ -321,6 +321,18 @@ export class RunStore {
     return { ...run, status, summary: merged, updatedAt: now, finishedAt: status === "running" ? null : now };
   }
 
+  /** Puts a stopped or failed run back to "running" (the built-in trainer's resume). */
+  async reopen(runId: string): Promise<void> {
+    const run = await this.get(runId);
+    if (run.status === "completed")
+      throw new LlmopsError("conflict", `Run ${run.id} already completed; nothing to resume.`);
+    await this.store.db
+      .updateTable("runs")
+      .set({ status: "running", finished_at: null, updated_at: new Date().toISOString() })
+      .where("id", "=", run.id)
+      .execute();
+  }
+
   /** Merges numbers into the run's summary while it runs (latest loss, tokens/s, …). */
   async updateSummary(runId: string, summary: Record<string, unknown>): Promise<void> {
     const run = await this.get(runId);

@@ -1,0 +1,125 @@
+// `llmops train --config train.yaml` and `llmops train resume RUN`: the built-in trainer, with a
+// progress bar on stderr when it is a terminal; every run is tracked (`llmops runs show RUN`).
+import type { Command } from "commander";
+import type { Platform } from "../../platform/open.js";
+import type { TrainProgress, TrainResult } from "../../train/trainer.js";
+import { cliActor, type GlobalOptions, jsonOption, runAction, wantsJson, withPlatform } from "../context.js";
+import { printJson } from "../output.js";
+
+function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  const t = Math.max(0, Math.round(s));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(t % 60).padStart(2, "0")}s`;
+}
+
+/** One line: step, bar, loss, val loss, tokens/s, ETA (redrawn in place with \r). */
+export function progressLine(p: TrainProgress, width = 24): string {
+  const filled = Math.round((p.step / p.totalSteps) * width);
+  const bar = `${"=".repeat(filled)}${" ".repeat(width - filled)}`;
+  const val = p.valLoss === undefined ? "" : ` val ${p.valLoss.toFixed(3)}`;
+  return `step ${p.step}/${p.totalSteps} [${bar}] loss ${p.loss.toFixed(3)}${val} ${Math.round(p.tokensPerS)} tok/s ETA ${formatDuration(p.etaS)}`;
+}
+
+async function runTrainer(
+  platform: Platform,
+  command: Command,
+  go: (o: import("../../train/trainer.js").TrainOptions) => Promise<TrainResult>,
+): Promise<void> {
+  const path = await import("node:path");
+  const { RunStore } = await import("../../train/runs.js");
+  const tty = process.stderr.isTTY === true && !wantsJson(command);
+  const controller = new AbortController();
+  // Ctrl-C once: finish the step, checkpoint, mark the run stopped. Twice: exit at once.
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    process.stderr.write("\nstopping after this step (Ctrl-C again to quit now)…\n");
+  };
+  process.on("SIGINT", onSigint);
+  let lastDraw = 0;
+  try {
+    const result = await go({
+      runs: new RunStore(platform.store),
+      actor: cliActor(),
+      runsDir: path.join(platform.config.home, "runs"),
+      signal: controller.signal,
+      onRunCreated: (run) => {
+        if (!wantsJson(command)) process.stderr.write(`run ${run.id}\n`);
+      },
+      onEvent: (d) => {
+        if (!wantsJson(command))
+          process.stderr.write(`${tty ? "\n" : ""}[${d.severity}] step ${d.step} ${d.kind}: ${d.message}\n`);
+      },
+      onProgress: (p) => {
+        if (!tty) return;
+        const now = Date.now();
+        if (now - lastDraw < 200 && p.step < p.totalSteps) return;
+        lastDraw = now;
+        process.stderr.write(`\r${progressLine(p)}\x1b[K`);
+      },
+    });
+    if (tty) process.stderr.write("\n");
+    if (wantsJson(command)) return printJson(result);
+    const f = (v: number | null, d = 4): string => (v === null ? "-" : v.toFixed(d));
+    process.stdout.write(
+      `run ${result.run.id} ${result.status} after ${result.steps} steps: loss ${f(result.loss)}, val loss ${f(result.valLoss)}, ` +
+        `val perplexity ${f(result.valPerplexity, 2)}, val accuracy ${f(result.valAccuracy)}, ${Math.round(result.tokensPerS)} tokens/s\n` +
+        `weights ${result.weightsFile}\ntokenizer ${result.tokenizerFile}\n`,
+    );
+    if (result.status === "diverged" || result.status === "failed") process.exitCode = 1;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+export function registerTrainCommands(program: Command): void {
+  const train = jsonOption(
+    program
+      .command("train")
+      .description(
+        "train a llama-style model with the built-in trainer (tracked as a run). The recipe is given with " +
+          "--config train.yaml (then the platform's own configuration comes from LLMOPS_CONFIG or ./llmops.yaml) " +
+          "or --recipe train.yaml",
+      )
+      .option("--recipe <file>", "training recipe (YAML): data, tokenizer, model, train, monitor, output"),
+  ).action(
+    // Not withPlatform: the global --config names the training recipe here, as the docs promise.
+    runAction(async (command) => {
+      const { LlmopsError } = await import("../../errors.js");
+      const g = command.optsWithGlobals<GlobalOptions & { recipe?: string }>();
+      const file = g.recipe ?? g.config;
+      if (!file)
+        throw new LlmopsError("usage", "Give the recipe: llmops train --config train.yaml (see llmops train --help).");
+      const { loadConfig } = await import("../../config/index.js");
+      const flags: import("../../config/index.js").ConfigLayer = {};
+      if (g.home) flags.home = g.home;
+      if (g.databaseUrl) flags.database_url = g.databaseUrl;
+      if (g.artifactsUrl) flags.artifacts_url = g.artifactsUrl;
+      const platformConfig = loadConfig({ flags, configFile: g.recipe ? g.config : undefined }).config;
+      const { loadTrainConfig } = await import("../../train/config.js");
+      const { trainModel } = await import("../../train/trainer.js");
+      const config = await loadTrainConfig(file);
+      const { openPlatform } = await import("../../platform/open.js");
+      const platform = await openPlatform(platformConfig);
+      try {
+        await runTrainer(platform, command, (o) => trainModel(config, o));
+      } finally {
+        await platform.close();
+      }
+    }),
+  );
+
+  jsonOption(
+    train
+      .command("resume")
+      .description("continue a stopped or killed run from its last checkpoint")
+      .argument("<run>", "run id (or a unique prefix of 6+ characters)"),
+  ).action(
+    withPlatform(async (platform, command, ref: string) => {
+      const { resumeTraining } = await import("../../train/trainer.js");
+      await runTrainer(platform, command, (o) => resumeTraining(ref, o));
+    }),
+  );
+}

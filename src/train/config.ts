@@ -1,0 +1,129 @@
+// `train.yaml`: the recipe of a built-in training run, validated with zod. Relative paths are
+// resolved against the file's folder, so a recipe committed next to its data reproduces anywhere.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import YAML from "yaml";
+import { z } from "zod";
+import { LlmopsError, notFound } from "../errors.js";
+
+const posInt = z.number().int().min(1);
+
+export const trainConfigSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  data: z.strictObject({
+    /** UTF-8 text files, concatenated in order with an end-of-sequence token between them. */
+    files: z.array(z.string().min(1)).min(1),
+    /** The last fraction of the tokens is held out for evaluation. */
+    valFraction: z.number().gt(0).lt(0.5).default(0.1),
+  }),
+  tokenizer: z
+    .strictObject({
+      /** An existing tokenizer JSON (llmops tokenizer train); otherwise one is trained on the data. */
+      file: z.string().min(1).optional(),
+      vocabSize: z.number().int().min(260).max(65536).default(512),
+    })
+    .default({ vocabSize: 512 }),
+  model: z.strictObject({
+    dim: posInt.max(4096),
+    layers: posInt.max(64),
+    heads: posInt.max(64),
+    kvHeads: posInt.max(64).optional(),
+    ffnDim: posInt.max(16384).optional(), // default: SwiGLU's ≈ 8/3·dim rounded up to 32
+    seqLen: posInt.max(8192),
+    ropeTheta: z.number().positive().default(10000),
+    normEps: z.number().positive().default(1e-5),
+  }),
+  train: z.strictObject({
+    steps: posInt.max(10_000_000),
+    batchSize: posInt.max(4096),
+    lr: z.number().positive().max(100).default(3e-3),
+    minLrRatio: z.number().min(0).max(1).default(0.1),
+    warmupSteps: z.number().int().min(0).default(10),
+    weightDecay: z.number().min(0).default(0.1),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.95),
+    eps: z.number().positive().default(1e-8),
+    clipNorm: z.number().min(0).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1234),
+    evalEvery: z.number().int().min(0).default(50), // 0: only at the end
+    evalBatches: posInt.max(1000).default(4),
+    logEvery: posInt.default(10), // metric rows are written in batches of this many steps
+    checkpointEvery: z.number().int().min(0).default(0), // 0: only the final weights
+  }),
+  monitor: z
+    .strictObject({
+      earlyStopOnPlateau: z.boolean().default(false),
+      earlyStopOnOverfit: z.boolean().default(false),
+      plateauWindow: posInt.default(100),
+      spikeRatio: z.number().positive().default(0.5),
+    })
+    .default({ earlyStopOnPlateau: false, earlyStopOnOverfit: false, plateauWindow: 100, spikeRatio: 0.5 }),
+  /** Where the run's files go (tokenizer, weights); default <home>/runs/<run id>. */
+  output: z.string().min(1).optional(),
+});
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** Validates a parsed document; `baseDir` resolves relative paths. Errors name the field. */
+export function parseTrainConfig(doc: unknown, baseDir: string, source = "train config"): TrainConfig {
+  const r = trainConfigSchema.safeParse(doc ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue?.path.join(".") ?? "";
+    throw new LlmopsError("config_invalid", `${source}: ${field ? `${field}: ` : ""}${issue?.message ?? "invalid"}`, {
+      param: field || undefined,
+    });
+  }
+  const c = r.data;
+  const kv = c.model.kvHeads ?? c.model.heads;
+  if (c.model.dim % c.model.heads !== 0 || (c.model.dim / c.model.heads) % 2 !== 0)
+    throw new LlmopsError("config_invalid", `${source}: model.dim must be a multiple of 2·model.heads`, {
+      param: "model.dim",
+    });
+  if (c.model.heads % kv !== 0)
+    throw new LlmopsError("config_invalid", `${source}: model.heads must be a multiple of model.kvHeads`, {
+      param: "model.kvHeads",
+    });
+  if (c.train.warmupSteps > c.train.steps)
+    throw new LlmopsError("config_invalid", `${source}: train.warmupSteps must not exceed train.steps`, {
+      param: "train.warmupSteps",
+    });
+  const abs = (p: string): string => path.resolve(baseDir, p);
+  return {
+    ...c,
+    data: { ...c.data, files: c.data.files.map(abs) },
+    tokenizer: { ...c.tokenizer, file: c.tokenizer.file ? abs(c.tokenizer.file) : undefined },
+    output: c.output ? abs(c.output) : undefined,
+  };
+}
+
+export async function loadTrainConfig(file: string): Promise<TrainConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw notFound(`Training config ${file} does not exist; check the path.`);
+    throw new LlmopsError("config_invalid", `Cannot read training config ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (error) {
+    throw new LlmopsError("config_invalid", `${file} is not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  return parseTrainConfig(doc, path.dirname(path.resolve(file)), file);
+}
+
+/** SwiGLU hidden width llama uses: 2/3 of 4·dim, rounded up to a multiple of 32 (quantisable rows). */
+export function defaultFfnDim(dim: number): number {
+  return Math.ceil((8 * dim) / 3 / 32) * 32;
+}

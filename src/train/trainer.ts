@@ -1,0 +1,446 @@
+// The built-in training loop: data → tokenizer → TrainingBackend steps, with every step's metrics,
+// evaluations and convergence events recorded on a tracked run, periodic atomic checkpoints and
+// the final weights written to the run's folder. `resumeTraining` continues a killed run from its
+// last checkpoint; batches depend only on (seed, step), so the loss curve continues unchanged.
+import { createHash } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { LlmopsError } from "../errors.js";
+import type { OptimizerState, TrainingBackend } from "./backend.js";
+import { defaultFfnDim, parseTrainConfig, type TrainConfig } from "./config.js";
+import { evalBatches, readTextFiles, tokenize, trainBatch } from "./data.js";
+import { countParams, initParams, type ModelConfig, type OptimConfig, type Params } from "./model.js";
+import {
+  type Detection,
+  defaultMonitorConfig,
+  initialMonitorState,
+  type MonitorConfig,
+  observeEval,
+  observeTrainStep,
+} from "./monitor.js";
+import {
+  currentEnvironment,
+  currentGitCommit,
+  type MetricPointInput,
+  type Run,
+  type RunStatus,
+  type RunStore,
+} from "./runs.js";
+import { readSafetensors, writeSafetensors } from "./safetensors.js";
+import { loadTokenizer, SpmTokenizer, serializeTokenizer, trainTokenizer } from "./tokenizer/index.js";
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  tokensPerS: number;
+  etaS: number;
+  valLoss?: number;
+}
+
+export interface TrainOptions {
+  runs: RunStore;
+  actor: string;
+  /** Default parent of run folders (<home>/runs). */
+  runsDir: string;
+  onRunCreated?: (run: Run) => void;
+  onProgress?: (p: TrainProgress) => void;
+  onEvent?: (d: Detection) => void;
+  /** Aborting ends the run after the current step with status "stopped" (a checkpoint is written). */
+  signal?: AbortSignal;
+  /** Stop after this many steps of this invocation, as if killed (tests of resume). */
+  stopAfterSteps?: number;
+}
+
+export interface TrainResult {
+  run: Run;
+  status: RunStatus;
+  steps: number;
+  loss: number;
+  valLoss: number | null;
+  valPerplexity: number | null;
+  valAccuracy: number | null;
+  tokensPerS: number;
+  outputDir: string;
+  weightsFile: string;
+  tokenizerFile: string;
+}
+
+export const CHECKPOINT_FILE = "checkpoint.safetensors";
+export const WEIGHTS_FILE = "weights.safetensors";
+export const TOKENIZER_FILE = "tokenizer.json";
+
+export function modelConfigOf(c: TrainConfig, vocabSize: number): ModelConfig {
+  return {
+    vocabSize,
+    dim: c.model.dim,
+    layers: c.model.layers,
+    heads: c.model.heads,
+    kvHeads: c.model.kvHeads ?? c.model.heads,
+    ffnDim: c.model.ffnDim ?? defaultFfnDim(c.model.dim),
+    seqLen: c.model.seqLen,
+    ropeTheta: c.model.ropeTheta,
+    normEps: c.model.normEps,
+  };
+}
+
+export function optimConfigOf(c: TrainConfig): OptimConfig {
+  const t = c.train;
+  return {
+    lr: t.lr,
+    minLrRatio: t.minLrRatio,
+    warmupSteps: t.warmupSteps,
+    totalSteps: t.steps,
+    beta1: t.beta1,
+    beta2: t.beta2,
+    eps: t.eps,
+    weightDecay: t.weightDecay,
+    clipNorm: t.clipNorm,
+  };
+}
+
+function monitorConfigOf(c: TrainConfig): MonitorConfig {
+  return {
+    ...defaultMonitorConfig,
+    warmupSteps: Math.max(defaultMonitorConfig.warmupSteps, c.train.warmupSteps),
+    plateauWindow: c.monitor.plateauWindow,
+    spikeRatio: c.monitor.spikeRatio,
+    stopOnPlateau: c.monitor.earlyStopOnPlateau,
+    stopOnOverfit: c.monitor.earlyStopOnOverfit,
+  };
+}
+
+const sha256 = (s: string | Uint8Array): string => createHash("sha256").update(s).digest("hex");
+
+function flattenState(params: Params, opt?: OptimizerState): Record<string, { shape: number[]; data: Float32Array }> {
+  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [k, t] of Object.entries(params)) out[`param.${k}`] = { shape: t.shape, data: t.data };
+  if (opt) {
+    for (const [k, t] of Object.entries(opt.m)) out[`adam_m.${k}`] = { shape: t.shape, data: t.data };
+    for (const [k, t] of Object.entries(opt.v)) out[`adam_v.${k}`] = { shape: t.shape, data: t.data };
+  }
+  return out;
+}
+
+/** Reads a checkpoint back into parameters (decay flags from `like`) and optimiser state. */
+export async function readCheckpoint(
+  file: string,
+  like: Params,
+): Promise<{ params: Params; optimizer: OptimizerState; metadata: Record<string, string> }> {
+  const { tensors, metadata } = await readSafetensors(file);
+  const pick = (prefix: string): Params => {
+    const p: Params = {};
+    for (const [k, t] of Object.entries(like)) {
+      const s = tensors[`${prefix}.${k}`];
+      if (!s || s.shape.join() !== t.shape.join())
+        throw new LlmopsError("integrity", `${file} lacks ${prefix}.${k} of shape [${t.shape}]`);
+      p[k] = { shape: s.shape, data: s.data, decay: t.decay };
+    }
+    return p;
+  };
+  const step = Number(metadata.step);
+  if (!Number.isInteger(step) || step < 0) throw new LlmopsError("integrity", `${file} has no step in its metadata`);
+  return { params: pick("param"), optimizer: { step, m: pick("adam_m"), v: pick("adam_v") }, metadata };
+}
+
+interface Prepared {
+  config: TrainConfig;
+  tokenizer: SpmTokenizer;
+  tokenizerText: string;
+  train: Int32Array;
+  val: Int32Array;
+  datasetHash: string;
+  bytes: number;
+  model: ModelConfig;
+  optim: OptimConfig;
+}
+
+async function prepare(config: TrainConfig): Promise<Prepared> {
+  const { texts, hash, bytes } = await readTextFiles(config.data.files);
+  let tokenizer: SpmTokenizer;
+  if (config.tokenizer.file) tokenizer = await loadTokenizer(config.tokenizer.file);
+  else {
+    const { data } = await trainTokenizer({ files: config.data.files, vocabSize: config.tokenizer.vocabSize });
+    tokenizer = new SpmTokenizer(data);
+  }
+  const tokenizerText = serializeTokenizer(tokenizer.data);
+  const { train, val } = tokenize(texts, tokenizer, config.data.valFraction, config.model.seqLen);
+  return {
+    config,
+    tokenizer,
+    tokenizerText,
+    train,
+    val,
+    datasetHash: hash,
+    bytes,
+    model: modelConfigOf(config, tokenizer.vocabSize),
+    optim: optimConfigOf(config),
+  };
+}
+
+/** Trains a new run from a recipe. */
+export async function trainModel(config: TrainConfig, opts: TrainOptions): Promise<TrainResult> {
+  const p = await prepare(config);
+  const { createJaxBackend } = await import("./jax-backend.js");
+  const params0 = initParams(p.model, config.train.seed);
+  const run = await opts.runs.create(
+    {
+      name: config.name,
+      source: "builtin",
+      params: { recipe: config, model: p.model, optim: p.optim, parameters: countParams(params0) },
+      dataset: {
+        hash: p.datasetHash,
+        files: config.data.files,
+        bytes: p.bytes,
+        trainTokens: p.train.length,
+        valTokens: p.val.length,
+      },
+      tokenizerHash: sha256(p.tokenizerText),
+      gitCommit: currentGitCommit() ?? undefined,
+      env: { ...currentEnvironment(), backend: "jax-js-wasm" },
+    },
+    opts.actor,
+  );
+  opts.onRunCreated?.(run);
+  const outputDir = config.output ?? path.join(opts.runsDir, run.id);
+  await mkdir(outputDir, { recursive: true });
+  await writeFile(path.join(outputDir, TOKENIZER_FILE), p.tokenizerText);
+  await writeFile(path.join(outputDir, "recipe.json"), `${JSON.stringify({ runId: run.id, config }, null, 2)}\n`);
+  const backend = await createJaxBackend({ model: p.model, optim: p.optim, params: params0 });
+  return loop(run, p, backend, outputDir, 0, initialMonitorState(), opts);
+}
+
+/** Continues a run from its last checkpoint (after a crash or kill -9). */
+export async function resumeTraining(runRef: string, opts: TrainOptions): Promise<TrainResult> {
+  const run = await opts.runs.get(runRef);
+  const recipe = run.params.recipe;
+  if (!recipe || typeof recipe !== "object")
+    throw new LlmopsError(
+      "invalid_request",
+      `Run ${run.id} was not made by the built-in trainer; it cannot be resumed here.`,
+    );
+  if (run.status === "completed")
+    throw new LlmopsError("conflict", `Run ${run.id} already completed; nothing to resume.`);
+  const config = parseTrainConfig(recipe, process.cwd(), `run ${run.id} recipe`);
+  const outputDir = config.output ?? path.join(opts.runsDir, run.id);
+  const ckpt = path.join(outputDir, CHECKPOINT_FILE);
+  const p = await prepare({
+    ...config,
+    tokenizer: { ...config.tokenizer, file: path.join(outputDir, TOKENIZER_FILE) },
+  });
+  if (sha256(p.tokenizerText) !== run.tokenizerHash)
+    throw new LlmopsError("integrity", `The tokenizer in ${outputDir} is not the one run ${run.id} used.`);
+  if (p.datasetHash !== run.dataset.hash)
+    throw new LlmopsError(
+      "integrity",
+      `The training data changed since run ${run.id} started (hash ${p.datasetHash} ≠ ${String(run.dataset.hash)}); restore it or start a new run.`,
+    );
+  let state: Awaited<ReturnType<typeof readCheckpoint>>;
+  try {
+    state = await readCheckpoint(ckpt, initParams(p.model, config.train.seed));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new LlmopsError(
+        "not_found",
+        `Run ${run.id} has no checkpoint (${ckpt}); set train.checkpointEvery and start again.`,
+      );
+    throw error;
+  }
+  // A stopped/failed run continues under the same id.
+  if (run.status !== "running") await opts.runs.reopen(run.id);
+  // Rebuild the monitor's view from the losses already logged up to the checkpoint.
+  const mcfg = monitorConfigOf(config);
+  let mstate = initialMonitorState();
+  const [series] = await opts.runs.metrics(run.id, { split: "train", names: ["loss"] });
+  for (let i = 0; series && i < series.steps.length; i++) {
+    const step = series.steps[i] as number;
+    if (step > state.optimizer.step) break;
+    mstate = observeTrainStep(mstate, mcfg, { step, loss: series.values[i] as number }).state;
+  }
+  await opts.runs.addEvents(run.id, [
+    {
+      step: state.optimizer.step,
+      kind: "resumed",
+      message: `resumed from the checkpoint at step ${state.optimizer.step}`,
+    },
+  ]);
+  const { createJaxBackend } = await import("./jax-backend.js");
+  const backend = await createJaxBackend({
+    model: p.model,
+    optim: p.optim,
+    params: state.params,
+    optimizer: state.optimizer,
+  });
+  return loop(await opts.runs.get(run.id), p, backend, outputDir, state.optimizer.step, mstate, opts);
+}
+
+async function loop(
+  run: Run,
+  p: Prepared,
+  backend: TrainingBackend,
+  outputDir: string,
+  startStep: number,
+  monitorState: ReturnType<typeof initialMonitorState>,
+  opts: TrainOptions,
+): Promise<TrainResult> {
+  const { config, model } = p;
+  const { steps, batchSize, seed, evalEvery, logEvery, checkpointEvery } = config.train;
+  const mcfg = monitorConfigOf(config);
+  const evals = evalBatches(p.val, config.train.evalBatches, batchSize, model.seqLen);
+  const tokensPerStep = batchSize * model.seqLen;
+  let mstate = monitorState;
+  let pending: MetricPointInput[] = [];
+  let status: RunStatus = "completed";
+  let lastLoss = Number.NaN;
+  let lastEval: { loss: number; accuracy: number } | null = null;
+  const speeds: number[] = [];
+  const started = performance.now();
+  let step = startStep;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    await opts.runs.logMetrics(run.id, pending);
+    pending = [];
+  };
+  const record = async (ds: Detection[]): Promise<void> => {
+    if (ds.length === 0) return;
+    for (const d of ds) opts.onEvent?.(d);
+    await opts.runs.addEvents(
+      run.id,
+      ds.map((d) => ({ step: d.step, kind: d.kind, severity: d.severity, message: d.message, details: d.details })),
+    );
+  };
+  const evaluate = async (): Promise<boolean> => {
+    let nll = 0;
+    let correct = 0;
+    let n = 0;
+    for (const b of evals) {
+      const r = await backend.evaluate(b);
+      nll += r.loss * r.tokens;
+      correct += r.accuracy * r.tokens;
+      n += r.tokens;
+    }
+    const loss = nll / n;
+    lastEval = { loss, accuracy: correct / n };
+    pending.push({ step, split: "eval", values: { loss, perplexity: Math.exp(loss), accuracy: correct / n } });
+    const o = observeEval(mstate, mcfg, { step, loss });
+    mstate = o.state;
+    await flush();
+    await record(o.detections);
+    return o.stop;
+  };
+  const checkpoint = async (): Promise<void> => {
+    const snap = await backend.snapshot();
+    await writeSafetensors(path.join(outputDir, CHECKPOINT_FILE), flattenState(snap.params, snap.optimizer), {
+      format: "llmops-checkpoint",
+      runId: run.id,
+      step: String(snap.optimizer.step),
+      dataPosition: String(snap.optimizer.step), // batches are a function of (seed, step)
+    });
+  };
+  try {
+    while (step < steps) {
+      if (opts.signal?.aborted) {
+        status = "stopped";
+        break;
+      }
+      if (opts.stopAfterSteps !== undefined && step - startStep >= opts.stopAfterSteps) {
+        status = "stopped";
+        break;
+      }
+      const t0 = performance.now();
+      const r = await backend.step(trainBatch(p.train, seed, step + 1, batchSize, model.seqLen));
+      step = r.step;
+      const secs = (performance.now() - t0) / 1000;
+      const tps = tokensPerStep / Math.max(secs, 1e-9);
+      speeds.push(tps);
+      lastLoss = r.loss;
+      pending.push({
+        step,
+        split: "train",
+        values: { loss: r.loss, perplexity: Math.exp(r.loss), lr: r.lr, grad_norm: r.gradNorm, tokens_per_s: tps },
+      });
+      const o = observeTrainStep(mstate, mcfg, { step, loss: r.loss, gradNorm: r.gradNorm });
+      mstate = o.state;
+      if (o.detections.length > 0) {
+        await flush();
+        await record(o.detections);
+      }
+      if (o.stop) {
+        status = o.detections.some((d) => d.kind === "divergence") ? "diverged" : "stopped";
+        break;
+      }
+      const done = step - startStep;
+      const elapsed = (performance.now() - started) / 1000;
+      opts.onProgress?.({
+        step,
+        totalSteps: steps,
+        loss: r.loss,
+        tokensPerS: tps,
+        etaS: (elapsed / done) * (steps - step),
+        valLoss: lastEval ? (lastEval as { loss: number }).loss : undefined,
+      });
+      if (step % logEvery === 0) {
+        await flush();
+        await opts.runs.updateSummary(run.id, { step, loss: r.loss });
+      }
+      if (evalEvery > 0 && step % evalEvery === 0 && step < steps && (await evaluate())) {
+        status = "stopped";
+        break;
+      }
+      if (checkpointEvery > 0 && step % checkpointEvery === 0) {
+        await flush();
+        await checkpoint();
+      }
+    }
+    if (status !== "diverged") {
+      await evaluate();
+      await checkpoint();
+    }
+    await flush();
+    const snap = await backend.snapshot();
+    const weightsFile = path.join(outputDir, WEIGHTS_FILE);
+    if (status !== "diverged")
+      await writeSafetensors(weightsFile, flattenState(snap.params), {
+        format: "llmops-weights",
+        runId: run.id,
+        step: String(step),
+        model: JSON.stringify(model),
+      });
+    const sorted = [...speeds].sort((a, b) => a - b);
+    const tokensPerS = sorted.length > 0 ? (sorted[Math.floor(sorted.length / 2)] as number) : 0;
+    const ev = lastEval as { loss: number; accuracy: number } | null;
+    const summary = {
+      step,
+      loss: lastLoss,
+      val_loss: ev?.loss ?? null,
+      val_perplexity: ev ? Math.exp(ev.loss) : null,
+      val_accuracy: ev?.accuracy ?? null,
+      tokens_per_s: Math.round(tokensPerS),
+      output_dir: outputDir,
+    };
+    const finalRun = await opts.runs.setStatus(
+      run.id,
+      status,
+      JSON.parse(JSON.stringify(summary)) as Record<string, unknown>,
+    );
+    return {
+      run: finalRun,
+      status,
+      steps: step,
+      loss: lastLoss,
+      valLoss: ev?.loss ?? null,
+      valPerplexity: ev ? Math.exp(ev.loss) : null,
+      valAccuracy: ev?.accuracy ?? null,
+      tokensPerS,
+      outputDir,
+      weightsFile,
+      tokenizerFile: path.join(outputDir, TOKENIZER_FILE),
+    };
+  } catch (error) {
+    await flush().catch(() => {});
+    await opts.runs.setStatus(run.id, "failed", { step, error: (error as Error).message }).catch(() => {});
+    throw error;
+  } finally {
+    backend.dispose();
+  }
+}
