@@ -122,4 +122,37 @@ export function registerTrainCommands(program: Command): void {
       await runTrainer(platform, command, (o) => resumeTraining(ref, o));
     }),
   );
+
+  jsonOption(
+    program
+      .command("export")
+      .description(
+        "write a trained run's weights as GGUF and register it as a model version (lineage: run, data, tokenizer, recipe)",
+      )
+      .argument("<run>", "run id (or a unique prefix of 6+ characters)")
+      .option("--quant <type>", "f32, f16, q8_0 or q4_0", "f32")
+      .option("--name <model>", "registered model name (default: the run's name)")
+      .option("--alias <alias>", "point this alias at the new version"),
+  ).action(
+    withPlatform(async (platform, command, ref: string) => {
+      const path = await import("node:path");
+      const { RunStore } = await import("../../train/runs.js");
+      const { exportRun } = await import("../../train/export.js");
+      const o = command.opts<{ quant: string; name?: string; alias?: string }>();
+      const result = await exportRun({
+        runs: new RunStore(platform.store),
+        registry: platform.registry,
+        runsDir: path.join(platform.config.home, "runs"),
+        run: ref,
+        quant: o.quant.toLowerCase() as import("../../train/export.js").ExportQuant,
+        name: o.name,
+        alias: o.alias,
+        actor: cliActor(),
+      });
+      if (wantsJson(command)) return printJson(result);
+      process.stdout.write(
+        `registered ${result.version.ref} (${result.version.quantization ?? o.quant}, ${result.bytes} bytes) from run ${ref}\n${result.file}\n`,
+      );
+    }),
+  );
 }
