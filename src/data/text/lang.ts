@@ -93,8 +93,6 @@ for (const [lang, words] of Object.entries(STOPWORDS)) {
   }
 }
 
-const LATIN_WORD = /[a-zà-öø-ÿ']+/g;
-
 export function detectLanguage(text: string): LanguageGuess {
   const n = Math.min(text.length, SAMPLE);
   const counts = new Array<number>(S.Count).fill(0);
@@ -118,19 +116,49 @@ export function detectLanguage(text: string): LanguageGuess {
     return { lang, confidence: round(share) };
   }
   if (best !== S.Latin) return { lang: SCRIPT_LANG[best] ?? "und", confidence: round(share) };
-  return latinLanguage(text.slice(0, SAMPLE).toLowerCase(), share);
+  return latinLanguage((text.length > SAMPLE ? text.slice(0, SAMPLE) : text).toLowerCase(), share);
 }
 
+const MAX_STOPWORD = Math.max(...[...WORD_LANG.keys()].map((w) => w.length));
+
+function isLatinLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 0xe0 && c <= 0xff && c !== 0xf7) || c === 39 || c === 0x153;
+}
+
+/** Function-word votes over the lower-cased text; letters only one language uses add half a vote. */
 function latinLanguage(lower: string, share: number): LanguageGuess {
   const hits: Record<string, number> = {};
   let words = 0;
-  for (const match of lower.matchAll(LATIN_WORD)) {
-    words++;
-    const lang = WORD_LANG.get(match[0]);
-    if (lang) hits[lang] = (hits[lang] ?? 0) + 1;
+  let start = -1;
+  let es = false;
+  let de = false;
+  let pt = false;
+  let fr = false;
+  const n = Math.min(lower.length, SAMPLE);
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? lower.charCodeAt(i) : 32;
+    if (c >= 0xdf) {
+      if (c === 0xf1 || c === 0xbf || c === 0xa1) es = true;
+      else if (c === 0xdf || c === 0xe4 || c === 0xf6 || c === 0xfc) de = true;
+      else if (c === 0xe3 || c === 0xf5) pt = true;
+      else if (c === 0xe7 || c === 0xe8 || c === 0xea || c === 0xeb || c === 0x153) fr = true;
+    } else if (c === 0xbf || c === 0xa1) es = true;
+    if (isLatinLetter(c)) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) {
+      words++;
+      // Only short words can be function words: skip the substring for the rest.
+      if (i - start <= MAX_STOPWORD) {
+        const lang = WORD_LANG.get(lower.slice(start, i));
+        if (lang) hits[lang] = (hits[lang] ?? 0) + 1;
+      }
+      start = -1;
+    }
   }
   // Letters only one language uses break ties between shared function words.
-  const hinted = diacriticHint(lower);
+  const hinted = es ? "es" : de ? "de" : pt ? "pt" : fr ? "fr" : null;
   if (hinted) hits[hinted] = (hits[hinted] ?? 0) + 0.5;
   const ranked = Object.entries(hits).sort((a, b) => b[1] - a[1]);
   const [first, second] = ranked;
@@ -138,14 +166,6 @@ function latinLanguage(lower: string, share: number): LanguageGuess {
   const margin = (first[1] - (second?.[1] ?? 0)) / (first[1] + 1);
   const coverage = Math.min(1, (first[1] * 4) / Math.max(1, words));
   return { lang: first[0], confidence: round(share * (0.4 + 0.3 * margin + 0.3 * coverage)) };
-}
-
-function diacriticHint(lower: string): string | null {
-  if (/[ñ¿¡]/.test(lower)) return "es";
-  if (/[ßäöü]/.test(lower)) return "de";
-  if (/[ãõ]/.test(lower)) return "pt";
-  if (/[çèêëœ]/.test(lower)) return "fr";
-  return null;
 }
 
 function round(x: number): number {

@@ -48,7 +48,7 @@ export const qualityFilterStep = defineStep({
         if (over(m.symbolRatio, o.max_symbol_ratio)) return drop("symbol_ratio");
         if (over(m.hashEllipsisPerWord, o.max_hash_ellipsis_per_word)) return drop("hash_ellipsis_ratio");
         if (under(m.alphaWordFraction, o.min_alpha_word_fraction)) return drop("alpha_word_fraction");
-        if (!Number.isNaN(m.meanWordLength) && m.words - countCjk(text) > m.words / 2) {
+        if (!Number.isNaN(m.meanWordLength) && m.cjkWordFraction < 0.5) {
           if (under(m.meanWordLength, o.min_mean_word_length)) return drop("mean_word_length");
           if (over(m.meanWordLength, o.max_mean_word_length)) return drop("mean_word_length");
         }
@@ -69,7 +69,3 @@ export const qualityFilterStep = defineStep({
     };
   },
 });
-
-function countCjk(text: string): number {
-  return text.match(/[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]/gu)?.length ?? 0;
-}
