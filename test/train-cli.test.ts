@@ -38,7 +38,7 @@ ${extra}`;
 writeFileSync(path.join(dir, "train.yaml"), recipe(120));
 
 interface Shown {
-  run: { id: string; status: string; summary: Record<string, number> };
+  run: { id: string; status: string; summary: Record<string, number>; dataset: Record<string, unknown> };
   metrics: { split: string; name: string; steps: number[]; values: number[] }[];
   events: { kind: string }[];
 }
@@ -105,6 +105,26 @@ describe("llmops train", () => {
     const cmp = runCli(["runs", "compare", first, id], { cwd: dir, env });
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/final_loss\s+(\S+)\s+\1\s+0/);
+  }, 120_000);
+
+  it("registers a text file as a dataset version and trains from a registered version", () => {
+    const viaFile = recipe(6).replace("files: [corpus.txt]", "files: [corpus.txt]\n  registerAs: toy-grammar");
+    writeFileSync(path.join(dir, "register.yaml"), viaFile.replace("checkpointEvery: 10", "checkpointEvery: 0"));
+    const a = runCli(["train", "--config", "register.yaml", "--json"], { cwd: dir, env });
+    expect(a.code).toBe(0);
+    const runA = show((JSON.parse(a.stdout) as { run: { id: string } }).run.id);
+    expect(runA.run).toMatchObject({ dataset: { version: "toy-grammar@1" } });
+    writeFileSync(
+      path.join(dir, "from-dataset.yaml"),
+      recipe(6).replace("files: [corpus.txt]", "dataset: toy-grammar@1"),
+    );
+    const b = runCli(["train", "--config", "from-dataset.yaml", "--json"], { cwd: dir, env });
+    expect(b.code).toBe(0);
+    const runB = show((JSON.parse(b.stdout) as { run: { id: string } }).run.id);
+    expect(runB.run).toMatchObject({ dataset: { version: "toy-grammar@1", hash: runA.run.dataset.hash } });
+    expect(series(runB, "train", "loss")?.values).toEqual(series(runA, "train", "loss")?.values);
+    writeFileSync(path.join(dir, "no-dataset.yaml"), recipe(6).replace("files: [corpus.txt]", "dataset: nothing-here"));
+    expect(runCli(["train", "--config", "no-dataset.yaml"], { cwd: dir, env }).stderr).toMatch(/nothing-here/);
   }, 120_000);
 
   it("refuses bad recipes with a message that names the field", () => {

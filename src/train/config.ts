@@ -12,7 +12,13 @@ export const trainConfigSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
   data: z.strictObject({
     /** UTF-8 text files, concatenated in order with an end-of-sequence token between them. */
-    files: z.array(z.string().min(1)).min(1),
+    files: z.array(z.string().min(1)).min(1).optional(),
+    /** A registered dataset version (`name@3`, or `name` for the latest); rows' text, one per line. */
+    dataset: z.string().min(1).optional(),
+    /** The row field holding the text (default: the version's text field, else "text"). */
+    textField: z.string().min(1).optional(),
+    /** Register `files` as a new version of this dataset first, and train on that version. */
+    registerAs: z.string().min(1).optional(),
     /** The last fraction of the tokens is held out for evaluation. */
     valFraction: z.number().gt(0).lt(0.5).default(0.1),
   }),
@@ -94,10 +100,18 @@ export function parseTrainConfig(doc: unknown, baseDir: string, source = "train 
     throw new LlmopsError("config_invalid", `${source}: train.warmupSteps must not exceed train.steps`, {
       param: "train.warmupSteps",
     });
+  if ((c.data.files ? 1 : 0) + (c.data.dataset ? 1 : 0) !== 1)
+    throw new LlmopsError("config_invalid", `${source}: data needs exactly one of data.files or data.dataset`, {
+      param: "data",
+    });
+  if (c.data.registerAs && !c.data.files)
+    throw new LlmopsError("config_invalid", `${source}: data.registerAs registers data.files; give the files`, {
+      param: "data.registerAs",
+    });
   const abs = (p: string): string => path.resolve(baseDir, p);
   return {
     ...c,
-    data: { ...c.data, files: c.data.files.map(abs) },
+    data: { ...c.data, files: c.data.files?.map(abs) },
     tokenizer: { ...c.tokenizer, file: c.tokenizer.file ? abs(c.tokenizer.file) : undefined },
     output: c.output ? abs(c.output) : undefined,
   };

@@ -154,6 +154,7 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
       runId: run.id,
       gitCommit: run.gitCommit ?? undefined,
       dataset: run.dataset,
+      ...(typeof run.dataset.version === "string" ? { datasetVersions: [run.dataset.version] } : {}),
       datasetHash: typeof run.dataset.hash === "string" ? run.dataset.hash : undefined,
       tokenizerHash: run.tokenizerHash ?? undefined,
       recipe: run.params.recipe,

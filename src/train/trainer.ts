@@ -3,8 +3,10 @@
 // the final weights written to the run's folder. `resumeTraining` continues a killed run from its
 // last checkpoint; batches depend only on (seed, step), so the loss curve continues unchanged.
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import type { DatasetStore } from "../data/datasets.js";
 import { LlmopsError } from "../errors.js";
 import type { OptimizerState, TrainingBackend } from "./backend.js";
 import { defaultFfnDim, parseTrainConfig, type TrainConfig } from "./config.js";
@@ -40,6 +42,8 @@ export interface TrainProgress {
 
 export interface TrainOptions {
   runs: RunStore;
+  /** Needed for data.dataset and data.registerAs. */
+  datasets?: DatasetStore;
   actor: string;
   /** Default parent of run folders (<home>/runs). */
   runsDir: string;
@@ -150,18 +154,70 @@ interface Prepared {
   train: Int32Array;
   val: Int32Array;
   datasetHash: string;
+  datasetVersion?: string;
   bytes: number;
   model: ModelConfig;
   optim: OptimConfig;
 }
 
-async function prepare(config: TrainConfig): Promise<Prepared> {
-  const { texts, hash, bytes } = await readTextFiles(config.data.files);
+/** The run's text: files as they are, or a dataset version's rows (text field, one row a line). */
+async function readData(
+  config: TrainConfig,
+  datasets: DatasetStore | undefined,
+  actor: string,
+): Promise<{ texts: string[]; hash: string; bytes: number; version?: string }> {
+  let ref = config.data.dataset;
+  if (config.data.registerAs) {
+    if (!datasets) throw new LlmopsError("internal", "data.registerAs needs the dataset store");
+    const { ingest } = await import("../data/ingest.js");
+    const v = await ingest(datasets, {
+      files: config.data.files ?? [],
+      name: config.data.registerAs,
+      textField: config.data.textField,
+      actor,
+    });
+    ref = `${v.name}@${v.version}`;
+  }
+  if (!ref) return readTextFiles(config.data.files ?? []);
+  if (!datasets) throw new LlmopsError("internal", "data.dataset needs the dataset store");
+  const version = await datasets.resolve(ref);
+  const field = config.data.textField ?? version.textField ?? "text";
+  const lines: string[] = [];
+  let bytes = 0;
+  for await (const batch of datasets.iterate(version)) {
+    for (const { row } of batch) {
+      const v = (row as Record<string, unknown>)[field];
+      if (typeof v !== "string") continue;
+      lines.push(v);
+      bytes += Buffer.byteLength(v) + 1;
+    }
+  }
+  if (lines.length === 0)
+    throw new LlmopsError(
+      "invalid_request",
+      `Dataset ${ref} has no string field '${field}'; set data.textField to the field that holds the text.`,
+      {
+        param: "data.textField",
+      },
+    );
+  return { texts: [lines.join("\n")], hash: version.contentHash, bytes, version: `${version.name}@${version.version}` };
+}
+
+async function prepare(config: TrainConfig, datasets: DatasetStore | undefined, actor: string): Promise<Prepared> {
+  const { texts, hash, bytes, version } = await readData(config, datasets, actor);
   let tokenizer: SpmTokenizer;
   if (config.tokenizer.file) tokenizer = await loadTokenizer(config.tokenizer.file);
   else {
-    const { data } = await trainTokenizer({ files: config.data.files, vocabSize: config.tokenizer.vocabSize });
-    tokenizer = new SpmTokenizer(data);
+    // The tokenizer trainer reads files: a dataset's text goes through a temporary one.
+    const tmp = config.data.files && !version ? undefined : await mkdtemp(path.join(tmpdir(), "llmops-tok-"));
+    try {
+      const files = tmp ? [path.join(tmp, "text.txt")] : (config.data.files ?? []);
+      if (tmp) await writeFile(files[0] as string, texts.join("\n"));
+      const { data } = await trainTokenizer({ files, vocabSize: config.tokenizer.vocabSize });
+      tokenizer = new SpmTokenizer(data);
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   }
   const tokenizerText = serializeTokenizer(tokenizer.data);
   const { train, val } = tokenize(texts, tokenizer, config.data.valFraction, config.model.seqLen);
@@ -172,6 +228,7 @@ async function prepare(config: TrainConfig): Promise<Prepared> {
     train,
     val,
     datasetHash: hash,
+    datasetVersion: version,
     bytes,
     model: modelConfigOf(config, tokenizer.vocabSize),
     optim: optimConfigOf(config),
@@ -180,7 +237,7 @@ async function prepare(config: TrainConfig): Promise<Prepared> {
 
 /** Trains a new run from a recipe. */
 export async function trainModel(config: TrainConfig, opts: TrainOptions): Promise<TrainResult> {
-  const p = await prepare(config);
+  const p = await prepare(config, opts.datasets, opts.actor);
   const { createJaxBackend } = await import("./jax-backend.js");
   const params0 = initParams(p.model, config.train.seed);
   const run = await opts.runs.create(
@@ -190,7 +247,8 @@ export async function trainModel(config: TrainConfig, opts: TrainOptions): Promi
       params: { recipe: config, model: p.model, optim: p.optim, parameters: countParams(params0) },
       dataset: {
         hash: p.datasetHash,
-        files: config.data.files,
+        ...(p.datasetVersion ? { version: p.datasetVersion } : {}),
+        ...(config.data.files ? { files: config.data.files } : {}),
         bytes: p.bytes,
         trainTokens: p.train.length,
         valTokens: p.val.length,
@@ -224,10 +282,14 @@ export async function resumeTraining(runRef: string, opts: TrainOptions): Promis
   const config = parseTrainConfig(recipe, process.cwd(), `run ${run.id} recipe`);
   const outputDir = config.output ?? path.join(opts.runsDir, run.id);
   const ckpt = path.join(outputDir, CHECKPOINT_FILE);
-  const p = await prepare({
-    ...config,
-    tokenizer: { ...config.tokenizer, file: path.join(outputDir, TOKENIZER_FILE) },
-  });
+  // Resume reads exactly the data the run used: the dataset version it recorded, never a new ingest.
+  const version = typeof run.dataset.version === "string" ? run.dataset.version : undefined;
+  const data = version ? { ...config.data, files: undefined, registerAs: undefined, dataset: version } : config.data;
+  const p = await prepare(
+    { ...config, data, tokenizer: { ...config.tokenizer, file: path.join(outputDir, TOKENIZER_FILE) } },
+    opts.datasets,
+    opts.actor,
+  );
   if (sha256(p.tokenizerText) !== run.tokenizerHash)
     throw new LlmopsError("integrity", `The tokenizer in ${outputDir} is not the one run ${run.id} used.`);
   if (p.datasetHash !== run.dataset.hash)

@@ -42,6 +42,7 @@ async function runTrainer(
   try {
     const result = await go({
       runs: new RunStore(platform.store),
+      datasets: platform.datasets,
       actor: cliActor(),
       runsDir: path.join(platform.config.home, "runs"),
       signal: controller.signal,
