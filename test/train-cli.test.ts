@@ -127,6 +127,25 @@ describe("llmops train", () => {
     expect(runCli(["train", "--config", "no-dataset.yaml"], { cwd: dir, env }).stderr).toMatch(/nothing-here/);
   }, 120_000);
 
+  it("catches divergence from a huge learning rate: run marked diverged, events in runs show, exit 1", () => {
+    writeFileSync(
+      path.join(dir, "diverge.yaml"),
+      recipe(60)
+        .replace("lr: 0.01", "lr: 50, clipNorm: 0, weightDecay: 0")
+        .replace("checkpointEvery: 10", "checkpointEvery: 0"),
+    );
+    const r = runCli(["train", "--config", "diverge.yaml"], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\[error\] step \d+ divergence/);
+    const id = /run (\w{26})/.exec(r.stderr)?.[1] ?? "";
+    const s = show(id);
+    expect(s.run.status).toBe("diverged");
+    expect(s.events.map((e) => e.kind)).toContain("divergence");
+    expect(series(s, "train", "loss")?.steps.length).toBeLessThan(60);
+    expect(runCli(["runs", "show", id], { cwd: dir, env }).stdout).toMatch(/\[error\] step \d+ divergence: /);
+    expect(runCli(["runs", "list", "--status", "diverged", "--json"], { cwd: dir, env }).stdout).toContain(id);
+  }, 60_000);
+
   it("refuses bad recipes with a message that names the field", () => {
     writeFileSync(path.join(dir, "bad.yaml"), recipe(10).replace("heads: 4, kvHeads: 2", "heads: 4, kvHeads: 3"));
     const bad = runCli(["train", "--config", "bad.yaml"], { cwd: dir, env });
