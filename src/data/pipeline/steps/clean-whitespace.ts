@@ -5,11 +5,11 @@ import { z } from "zod";
 import type { Row } from "../../types.js";
 import { defineStep, drop } from "../step.js";
 
-// C0 except \t \n, DEL, C1; \r is handled as a line break first.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
-// Horizontal whitespace, Unicode included (no-break, ideographic, en/em spaces).
-const SPACES = /[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+/g;
+// C0 except \t \n, DEL, C1 (\r is handled as a line break first), zero-width characters, BOM, soft hyphen.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2060\ufeff\u00ad]/g;
+// Horizontal whitespace other than one plain space: runs of two or more, or any tab, no-break,
+// ideographic or typographic space. A lone " " (by far the most common) is left alone.
+const SPACES = /[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
 const TRAILING = /[ \t]+$/gm;
 const LEADING = /^[ \t]+/gm;
 
@@ -36,7 +36,7 @@ export const cleanWhitespaceStep = defineStep({
           const value = row[field];
           if (typeof value !== "string") continue;
           let text = value.includes("\r") ? value.replace(/\r\n?/g, "\n") : value;
-          text = text.replace(CONTROL, "").replace(ZERO_WIDTH, "").replace(SPACES, " ").replace(TRAILING, "");
+          text = text.replace(INVISIBLE, "").replace(SPACES, " ").replace(TRAILING, "");
           if (options.strip_line_indent) text = text.replace(LEADING, "");
           text = newlines ? text.replace(newlines, keep) : text.replace(/\n+/g, " ");
           text = text.trim();
