@@ -9,6 +9,7 @@ import { loadConfig } from "../src/config/index.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
 import { parseTrainConfig } from "../src/train/config.js";
 import { exportRun } from "../src/train/export.js";
+import { loadBaseModel } from "../src/train/from-model.js";
 import { createJaxBackend } from "../src/train/jax-backend.js";
 import { defaultOptim, type ModelConfig, type Params } from "../src/train/model.js";
 import { RunStore } from "../src/train/runs.js";
@@ -72,7 +73,10 @@ describe("export RUN --quant", () => {
     for (const [k, v] of Object.entries(tensors)) params[k.slice("param.".length)] = { ...v, decay: false };
     const be = await createJaxBackend({ model, optim: defaultOptim, params });
     const tok = await loadTokenizer(trained.tokenizerFile);
-    const ids = [tok.bosId, ...tok.encode(`line 3: the dog sings 春眠 🙂. ${text.slice(0, 300)}`)].slice(0, model.seqLen);
+    const ids = [tok.bosId, ...tok.encode(`line 3: the dog sings 春眠 🙂. ${text.slice(0, 300)}`)].slice(
+      0,
+      model.seqLen,
+    );
     expect(ids.length).toBe(model.seqLen);
     const logits = await be.logits(Int32Array.from(ids), 1);
     be.dispose();
@@ -152,4 +156,46 @@ describe("export RUN --quant", () => {
       }),
     ).rejects.toMatchObject({ code: "usage" });
   }, 60_000);
+
+  it("fine-tunes a registered version: same weights to start, lineage names the base", async () => {
+    const base = await loadBaseModel({
+      registry: platform.registry,
+      artifacts: platform.artifacts,
+      runs,
+      runsDir,
+      ref: "export-test@1",
+    });
+    const { tensors } = await readSafetensors(trained.weightsFile);
+    for (const [k, t] of Object.entries(base.params)) expect(t.data, k).toEqual(tensors[`param.${k}`]?.data);
+    expect(base.model).toMatchObject({ dim: 64, layers: 2, heads: 4, kvHeads: 2, vocabSize: 320 });
+
+    writeFileSync(path.join(dir, "more.txt"), text.replaceAll("cat", "cow").replaceAll("fish", "fox"));
+    const config = parseTrainConfig(
+      {
+        data: { files: ["more.txt"] },
+        model: { seqLen: 32 },
+        train: { steps: 6, batchSize: 4, lr: 0.003, warmupSteps: 1, evalEvery: 0, evalBatches: 1 },
+      },
+      dir,
+    );
+    const ft = await trainModel(config, { runs, actor: "test", runsDir }, base);
+    expect(ft.run.params).toMatchObject({ base: "export-test@1", model: { dim: 64 } });
+    const [loss] = await runs.metrics(ft.run.id, { split: "train", names: ["loss"] });
+    const [orig] = await runs.metrics(trained.run.id, { split: "train", names: ["loss"] });
+    // It starts where the base ended, far below a fresh model's ln(320) ≈ 5.77.
+    expect(loss?.values[0]).toBeLessThan((orig?.values[0] ?? 0) - 1);
+    const out = await exportRun({
+      runs,
+      registry: platform.registry,
+      runsDir,
+      run: ft.run.id,
+      quant: "f16",
+      name: "export-test-ft",
+      actor: "test",
+    });
+    expect(out.version.lineage).toMatchObject({ parent: "export-test@1", runId: ft.run.id });
+    await expect(
+      loadBaseModel({ registry: platform.registry, artifacts: platform.artifacts, runs, runsDir, ref: "nope@1" }),
+    ).rejects.toMatchObject({ code: "not_found" });
+  }, 120_000);
 });

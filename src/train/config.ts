@@ -30,9 +30,11 @@ export const trainConfigSchema = z.strictObject({
     })
     .default({ vocabSize: 512 }),
   model: z.strictObject({
-    dim: posInt.max(4096),
-    layers: posInt.max(64),
-    heads: posInt.max(64),
+    // dim, layers and heads are required unless the run fine-tunes a registered model (--from),
+    // whose architecture then applies.
+    dim: posInt.max(4096).optional(),
+    layers: posInt.max(64).optional(),
+    heads: posInt.max(64).optional(),
     kvHeads: posInt.max(64).optional(),
     ffnDim: posInt.max(16384).optional(), // default: SwiGLU's ≈ 8/3·dim rounded up to 32
     seqLen: posInt.max(8192),
@@ -87,12 +89,13 @@ export function parseTrainConfig(doc: unknown, baseDir: string, source = "train 
     });
   }
   const c = r.data;
-  const kv = c.model.kvHeads ?? c.model.heads;
-  if (c.model.dim % c.model.heads !== 0 || (c.model.dim / c.model.heads) % 2 !== 0)
+  const { dim, heads } = c.model;
+  const kv = c.model.kvHeads ?? heads;
+  if (dim !== undefined && heads !== undefined && (dim % heads !== 0 || (dim / heads) % 2 !== 0))
     throw new LlmopsError("config_invalid", `${source}: model.dim must be a multiple of 2·model.heads`, {
       param: "model.dim",
     });
-  if (c.model.heads % kv !== 0)
+  if (heads !== undefined && kv !== undefined && heads % kv !== 0)
     throw new LlmopsError("config_invalid", `${source}: model.heads must be a multiple of model.kvHeads`, {
       param: "model.kvHeads",
     });

@@ -152,6 +152,7 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
     tags: { quant: o.quant, run: run.id },
     lineage: {
       runId: run.id,
+      ...(typeof run.params.base === "string" ? { parent: run.params.base } : {}),
       gitCommit: run.gitCommit ?? undefined,
       dataset: run.dataset,
       ...(typeof run.dataset.version === "string" ? { datasetVersions: [run.dataset.version] } : {}),

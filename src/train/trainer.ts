@@ -11,6 +11,7 @@ import { LlmopsError } from "../errors.js";
 import type { OptimizerState, TrainingBackend } from "./backend.js";
 import { defaultFfnDim, parseTrainConfig, type TrainConfig } from "./config.js";
 import { evalBatches, readTextFiles, tokenize, trainBatch } from "./data.js";
+import type { BaseModel } from "./from-model.js";
 import { countParams, initParams, type ModelConfig, type OptimConfig, type Params } from "./model.js";
 import {
   type Detection,
@@ -74,14 +75,25 @@ export const CHECKPOINT_FILE = "checkpoint.safetensors";
 export const WEIGHTS_FILE = "weights.safetensors";
 export const TOKENIZER_FILE = "tokenizer.json";
 
-export function modelConfigOf(c: TrainConfig, vocabSize: number): ModelConfig {
+/** The run's architecture: the recipe's, or the base model's when fine-tuning (seqLen from the recipe). */
+export function modelConfigOf(c: TrainConfig, vocabSize: number, base?: ModelConfig): ModelConfig {
+  if (base) return { ...base, seqLen: c.model.seqLen };
+  const { dim, layers, heads } = c.model;
+  if (dim === undefined || layers === undefined || heads === undefined)
+    throw new LlmopsError(
+      "config_invalid",
+      "model.dim, model.layers and model.heads are required (unless fine-tuning with --from)",
+      {
+        param: "model",
+      },
+    );
   return {
     vocabSize,
-    dim: c.model.dim,
-    layers: c.model.layers,
-    heads: c.model.heads,
-    kvHeads: c.model.kvHeads ?? c.model.heads,
-    ffnDim: c.model.ffnDim ?? defaultFfnDim(c.model.dim),
+    dim,
+    layers,
+    heads,
+    kvHeads: c.model.kvHeads ?? heads,
+    ffnDim: c.model.ffnDim ?? defaultFfnDim(dim),
     seqLen: c.model.seqLen,
     ropeTheta: c.model.ropeTheta,
     normEps: c.model.normEps,
@@ -203,7 +215,12 @@ async function readData(
   return { texts: [lines.join("\n")], hash: version.contentHash, bytes, version: `${version.name}@${version.version}` };
 }
 
-async function prepare(config: TrainConfig, datasets: DatasetStore | undefined, actor: string): Promise<Prepared> {
+async function prepare(
+  config: TrainConfig,
+  datasets: DatasetStore | undefined,
+  actor: string,
+  base?: ModelConfig,
+): Promise<Prepared> {
   const { texts, hash, bytes, version } = await readData(config, datasets, actor);
   let tokenizer: SpmTokenizer;
   if (config.tokenizer.file) tokenizer = await loadTokenizer(config.tokenizer.file);
@@ -230,21 +247,33 @@ async function prepare(config: TrainConfig, datasets: DatasetStore | undefined, 
     datasetHash: hash,
     datasetVersion: version,
     bytes,
-    model: modelConfigOf(config, tokenizer.vocabSize),
+    model: modelConfigOf(config, tokenizer.vocabSize, base),
     optim: optimConfigOf(config),
   };
 }
 
-/** Trains a new run from a recipe. */
-export async function trainModel(config: TrainConfig, opts: TrainOptions): Promise<TrainResult> {
-  const p = await prepare(config, opts.datasets, opts.actor);
+/** Trains a new run from a recipe; with `base`, fine-tunes that registered model (all weights). */
+export async function trainModel(config: TrainConfig, opts: TrainOptions, base?: BaseModel): Promise<TrainResult> {
+  if (base) config = { ...config, tokenizer: { ...config.tokenizer, file: base.tokenizerFile } };
+  const p = await prepare(config, opts.datasets, opts.actor, base?.model);
+  if (base && p.tokenizer.vocabSize !== base.model.vocabSize)
+    throw new LlmopsError(
+      "integrity",
+      `The tokenizer of ${base.ref} has ${p.tokenizer.vocabSize} tokens, the model ${base.model.vocabSize}.`,
+    );
   const { createJaxBackend } = await import("./jax-backend.js");
-  const params0 = initParams(p.model, config.train.seed);
+  const params0 = base ? base.params : initParams(p.model, config.train.seed);
   const run = await opts.runs.create(
     {
       name: config.name,
       source: "builtin",
-      params: { recipe: config, model: p.model, optim: p.optim, parameters: countParams(params0) },
+      params: {
+        recipe: config,
+        model: p.model,
+        optim: p.optim,
+        parameters: countParams(params0),
+        ...(base ? { base: base.ref } : {}),
+      },
       dataset: {
         hash: p.datasetHash,
         ...(p.datasetVersion ? { version: p.datasetVersion } : {}),
@@ -289,6 +318,7 @@ export async function resumeTraining(runRef: string, opts: TrainOptions): Promis
     { ...config, data, tokenizer: { ...config.tokenizer, file: path.join(outputDir, TOKENIZER_FILE) } },
     opts.datasets,
     opts.actor,
+    run.params.base ? (run.params.model as ModelConfig) : undefined, // a fine-tune keeps its base's shape
   );
   if (sha256(p.tokenizerText) !== run.tokenizerHash)
     throw new LlmopsError("integrity", `The tokenizer in ${outputDir} is not the one run ${run.id} used.`);

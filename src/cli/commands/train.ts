@@ -84,12 +84,13 @@ export function registerTrainCommands(program: Command): void {
           "--config train.yaml (then the platform's own configuration comes from LLMOPS_CONFIG or ./llmops.yaml) " +
           "or --recipe train.yaml",
       )
-      .option("--recipe <file>", "training recipe (YAML): data, tokenizer, model, train, monitor, output"),
+      .option("--recipe <file>", "training recipe (YAML): data, tokenizer, model, train, monitor, output")
+      .option("--from <model>", "fine-tune this registered model version (name@version, all weights; its tokenizer)"),
   ).action(
     // Not withPlatform: the global --config names the training recipe here, as the docs promise.
     runAction(async (command) => {
       const { LlmopsError } = await import("../../errors.js");
-      const g = command.optsWithGlobals<GlobalOptions & { recipe?: string }>();
+      const g = command.optsWithGlobals<GlobalOptions & { recipe?: string; from?: string }>();
       const file = g.recipe ?? g.config;
       if (!file)
         throw new LlmopsError("usage", "Give the recipe: llmops train --config train.yaml (see llmops train --help).");
@@ -105,7 +106,18 @@ export function registerTrainCommands(program: Command): void {
       const { openPlatform } = await import("../../platform/open.js");
       const platform = await openPlatform(platformConfig);
       try {
-        await runTrainer(platform, command, (o) => trainModel(config, o));
+        await runTrainer(platform, command, async (o) => {
+          if (!g.from) return trainModel(config, o);
+          const { loadBaseModel } = await import("../../train/from-model.js");
+          const base = await loadBaseModel({
+            registry: platform.registry,
+            artifacts: platform.artifacts,
+            runs: o.runs,
+            runsDir: o.runsDir,
+            ref: g.from,
+          });
+          return trainModel(config, o, base);
+        });
       } finally {
         await platform.close();
       }
