@@ -4,11 +4,13 @@
 // shard blobs, which no version points at).
 import type { Transaction } from "kysely";
 import { ulid } from "ulid";
-import { invalidRequest, notFound } from "../errors.js";
+import { invalidRequest, LlmopsError, notFound } from "../errors.js";
+import { appendAudit } from "../security/audit.js";
 import type { ArtifactStore } from "../store/artifacts/types.js";
 import { isUniqueViolation } from "../store/metadata/errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { Database, DatasetShardRow, DatasetVersionRow } from "../store/schema.js";
+import type { DatasetAccess, DatasetEncryption } from "./crypto/types.js";
 import { assertDatasetName, formatDatasetRef, parseDatasetRef } from "./refs.js";
 import { SchemaBuilder } from "./schema-infer.js";
 import { readRows } from "./shards/reader.js";
@@ -47,6 +49,8 @@ export class VersionWriter {
     private readonly datasets: DatasetStore,
     artifacts: ArtifactStore,
     options: ShardWriterOptions,
+    /** Sealed writers: the version id fixed up front (the shards' AAD names it) and the data key id. */
+    private readonly sealed: { id: string; keyId: string } | null = null,
   ) {
     this.shards = new ShardWriter(artifacts, options);
   }
@@ -74,6 +78,7 @@ export class VersionWriter {
       storedBytes: written.storedBytes,
       shards: written.shards,
       schema: this.schema.result(),
+      ...(this.sealed ? { id: this.sealed.id, encryptionKeyId: this.sealed.keyId } : {}),
     });
   }
 
@@ -89,16 +94,36 @@ interface WrittenVersion {
   storedBytes: number;
   shards: ShardInfo[];
   schema: DatasetSchema;
+  /** Sealed versions: the id their shards are bound to, and their data key. */
+  id?: string;
+  encryptionKeyId?: string;
 }
 
 export class DatasetStore {
   constructor(
     readonly store: MetadataStore,
     readonly artifacts: ArtifactStore,
+    /** Encryption at rest (src/data/crypto/keyring.ts); null: encrypted versions cannot be written or read. */
+    public encryption: DatasetEncryption | null = null,
   ) {}
 
   openWriter(options: ShardWriterOptions = {}): VersionWriter {
     return new VersionWriter(this, this.artifacts, options);
+  }
+
+  /** A writer whose shards are encrypted at rest with dataset `name`'s data key. */
+  async openSealedWriter(name: string, actor: string, options: ShardWriterOptions = {}): Promise<VersionWriter> {
+    const id = ulid();
+    const sealer = await this.requireEncryption().sealer(assertDatasetName(name), id, actor);
+    const seal = { encoding: sealer.encoding, stream: (shard: number) => sealer.seal(shard) };
+    return new VersionWriter(this, this.artifacts, { ...options, seal }, { id, keyId: sealer.keyId });
+  }
+
+  private requireEncryption(): DatasetEncryption {
+    if (!this.encryption) {
+      throw new LlmopsError("config_invalid", "Encryption at rest is not configured for this dataset store.");
+    }
+    return this.encryption;
   }
 
   /** Records a written version as `name@N+1` in one transaction (retrying when a concurrent writer took N+1). */
@@ -115,7 +140,7 @@ export class DatasetStore {
             .where("dataset_name", "=", name)
             .executeTakeFirst();
           const version = Number(latest?.max ?? 0) + 1;
-          const id = ulid();
+          const id = written.id ?? ulid();
           await trx
             .insertInto("dataset_versions")
             .values({
@@ -134,8 +159,18 @@ export class DatasetStore {
               description: options.description ?? null,
               created_at: now,
               created_by: options.actor,
+              encryption_key_id: written.encryptionKeyId ?? null,
             })
             .execute();
+          if (written.encryptionKeyId) {
+            // Every write of an encrypted dataset is audited, in the transaction that records it.
+            await appendAudit(trx, {
+              actor: options.actor,
+              action: "dataset.encrypted_write",
+              target: `dataset:${formatDatasetRef(name, version)}`,
+              details: { keyId: written.encryptionKeyId, rows: written.rowCount, shards: written.shards.length },
+            });
+          }
           if (written.shards.length > 0) {
             await trx
               .insertInto("dataset_shards")
@@ -236,13 +271,35 @@ export class DatasetStore {
     return rows.map(toShard);
   }
 
-  /** Every row of a version, in order, in batches (streaming: memory holds one batch). */
-  async *iterate(version: Pick<DatasetVersion, "id">, offset = 0): AsyncGenerator<AddressedRow[]> {
-    yield* readRows(this.artifacts, await this.shards(version), offset);
+  /**
+   * Every row of a version, in order, in batches (streaming: memory holds one batch). Reading an
+   * encrypted version checks `access`, needs the master key and is audited; an erased one refuses.
+   */
+  async *iterate(
+    version: Pick<DatasetVersion, "id"> & Partial<DatasetVersion>,
+    offset = 0,
+    access?: DatasetAccess,
+  ): AsyncGenerator<AddressedRow[]> {
+    const full = version.ref === undefined ? await this.byId(version.id) : (version as DatasetVersion);
+    if (full.erasedAt) {
+      throw new LlmopsError(
+        "not_found",
+        `${full.ref} was erased on ${full.erasedAt} (tombstone ${full.erasureId}); its rows are gone. Use a later version.`,
+        { param: "dataset" },
+      );
+    }
+    const unsealer = full.encryptionKeyId ? await this.requireEncryption().unsealer(full, access) : undefined;
+    yield* readRows(this.artifacts, await this.shards(version), offset, unsealer);
+  }
+
+  private async byId(id: string): Promise<DatasetVersion> {
+    const row = await this.store.db.selectFrom("dataset_versions").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!row) throw notFound(`No dataset version has id ${id}.`, "dataset");
+    return toVersion(row);
   }
 
   /** One page of rows from global row `offset` (0-based), at most `limit` (≤ 1000). */
-  async page(version: DatasetVersion, offset: number, limit: number): Promise<AddressedRow[]> {
+  async page(version: DatasetVersion, offset: number, limit: number, access?: DatasetAccess): Promise<AddressedRow[]> {
     if (!Number.isSafeInteger(offset) || offset < 0)
       throw invalidRequest("offset must be a whole number ≥ 0.", "offset");
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) {
@@ -250,7 +307,7 @@ export class DatasetStore {
     }
     const out: AddressedRow[] = [];
     if (offset >= version.rowCount) return out;
-    const batches = this.iterate(version, offset);
+    const batches = this.iterate(version, offset, access);
     try {
       for await (const batch of batches) {
         for (const row of batch) {
@@ -265,13 +322,13 @@ export class DatasetStore {
   }
 
   /** The row at a shard address. */
-  async row(version: DatasetVersion, shard: number, index: number): Promise<AddressedRow> {
+  async row(version: DatasetVersion, shard: number, index: number, access?: DatasetAccess): Promise<AddressedRow> {
     const shards = await this.shards(version);
     const info = shards.find((s) => s.shard === shard);
     if (!info || !Number.isSafeInteger(index) || index < 0 || index >= info.rowCount) {
       throw notFound(`${version.ref} has no row ${shard}:${index}.`, "row");
     }
-    const [row] = await this.page(version, info.firstRow + index, 1);
+    const [row] = await this.page(version, info.firstRow + index, 1, access);
     return row!;
   }
 }
@@ -320,6 +377,10 @@ function toVersion(row: DatasetVersionRow): DatasetVersion {
     description: row.description,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    encrypted: row.encryption_key_id != null,
+    encryptionKeyId: row.encryption_key_id ?? null,
+    erasedAt: row.erased_at ?? null,
+    erasureId: row.erasure_id ?? null,
   };
 }
 

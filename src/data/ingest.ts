@@ -21,6 +21,8 @@ export interface IngestInput {
   description?: string | undefined;
   actor: string;
   shardBytes?: number | undefined;
+  /** Encrypt the shards at rest with the dataset's data key (needs the master key). */
+  encrypt?: boolean | undefined;
   /** Longest line / record / paragraph accepted, in characters (default 64 Mi). */
   maxLineChars?: number | undefined;
   onProgress?: ((progress: IngestProgress) => void) | undefined;
@@ -53,7 +55,9 @@ export async function ingest(datasets: DatasetStore, input: IngestInput): Promis
   }
   const totalBytes = plan.reduce((sum, p) => sum + p.size, 0);
   let bytesRead = 0;
-  const writer = datasets.openWriter({ shardBytes: input.shardBytes });
+  const writer = input.encrypt
+    ? await datasets.openSealedWriter(name, input.actor, { shardBytes: input.shardBytes })
+    : datasets.openWriter({ shardBytes: input.shardBytes });
   const sources: SourceFile[] = [];
   try {
     for (const item of plan) {

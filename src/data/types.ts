@@ -94,6 +94,14 @@ export interface DatasetVersion {
   description: string | null;
   createdAt: string;
   createdBy: string;
+  /** Shards sealed at rest (src/data/crypto): reading needs the master key and, over the API, datasets:decrypt. */
+  encrypted: boolean;
+  /** The data key that seals the shards; null when they are plaintext. */
+  encryptionKeyId: string | null;
+  /** Set when erasure removed this version's rows (src/data/erase); its metadata stays. */
+  erasedAt: string | null;
+  /** The tombstone of that erasure. */
+  erasureId: string | null;
 }
 
 export interface DatasetVersionDetail extends DatasetVersion {

@@ -2,6 +2,7 @@
 // the control-plane API and `llmops up` share. Nothing here knows about HTTP or the terminal.
 import { mkdir } from "node:fs/promises";
 import type { Config } from "../config/index.js";
+import { DatasetKeyring } from "../data/crypto/keyring.js";
 import { DatasetStore } from "../data/datasets.js";
 import { ModelRegistry } from "../registry/index.js";
 import { ApiKeys } from "../security/keys.js";
@@ -40,7 +41,8 @@ export async function openPlatform(config: Config): Promise<Platform> {
       artifacts,
       registry: new ModelRegistry(store, artifacts),
       keys: new ApiKeys(store, { adminKey: config.admin_key }),
-      datasets: new DatasetStore(store, artifacts),
+      // The master key is read from the environment only when an encrypted dataset is touched.
+      datasets: new DatasetStore(store, artifacts, new DatasetKeyring(store)),
       close: () => store.close(),
     };
   } catch (error) {

@@ -12,6 +12,7 @@ export type Permission =
   | "keys:manage" // create, list and revoke API keys
   | "datasets:read" // list and show datasets, read their rows
   | "datasets:write" // create dataset versions (ingest, pipelines)
+  | "datasets:decrypt" // read the rows of encrypted datasets (also needs the master key)
   | "audit:read" // read and verify the audit trail
   | "runs:read" // list and show training runs, their metrics and events
   | "runs:write"; // create runs, log metrics and events, set status (built-in and external trainers)
@@ -25,6 +26,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "keys:manage",
     "datasets:read",
     "datasets:write",
+    "datasets:decrypt",
     "audit:read",
     "runs:read",
     "runs:write",
@@ -36,6 +38,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "requests:read",
     "datasets:read",
     "datasets:write",
+    "datasets:decrypt",
     "runs:read",
     "runs:write",
   ],

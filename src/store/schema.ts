@@ -123,6 +123,10 @@ export interface DatasetVersionsTable {
   description: string | null;
   created_at: string;
   created_by: string;
+  // Added by migration 0005 (nullable, so writers that predate it need not set them):
+  encryption_key_id: ColumnType<string | null, string | null | undefined, string | null>; // data key sealing the shards; null: plaintext
+  erased_at: ColumnType<string | null, string | null | undefined, string | null>; // set when erasure removed the rows
+  erasure_id: ColumnType<string | null, string | null | undefined, string | null>; // the tombstone of that erasure
 }
 
 /** The shards of a version, in order; a row is addressed by (shard, index within the shard). */
@@ -135,6 +139,32 @@ export interface DatasetShardsTable {
   row_count: number;
   bytes: number; // uncompressed JSONL bytes
   stored_bytes: number;
+}
+
+/** A dataset's data key, wrapped by the master key (src/data/crypto); one per dataset. */
+export interface DatasetKeysTable {
+  dataset_name: string;
+  key_id: string; // ULID; versions name it in encryption_key_id
+  master_key_id: string; // fingerprint of the master key that wrapped it
+  wrapped_key: string; // base64(iv ‖ ciphertext ‖ tag)
+  algorithm: string; // "aes-256-gcm"
+  created_at: string;
+  created_by: string;
+  rotated_at: string | null;
+}
+
+/** One erasure request (src/data/erase): never the matched value, only a keyed hash of it. */
+export interface DatasetTombstonesTable {
+  id: string; // ULID
+  at: string;
+  actor: string;
+  reason: string;
+  match_kind: string; // "field" | "text"
+  match_field: string | null;
+  match_hash: string;
+  rows_removed: number;
+  versions_json: string; // [{ erased, replacement, rowsRemoved }]
+  models_json: string; // model versions trained on affected data
 }
 
 /** One entry of the hash-chained audit trail (see src/security/audit.ts). */
@@ -208,6 +238,8 @@ export interface Database {
   datasets: DatasetsTable;
   dataset_versions: DatasetVersionsTable;
   dataset_shards: DatasetShardsTable;
+  dataset_keys: DatasetKeysTable;
+  dataset_tombstones: DatasetTombstonesTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   runs: RunsTable;

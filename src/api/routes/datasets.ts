@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { MAX_PAGE } from "../../data/datasets.js";
 import type { Platform } from "../../platform/open.js";
-import { authorize } from "../auth.js";
+import { apiActor, authorize } from "../auth.js";
 import { parseWith } from "../validate.js";
 
 const nameParams = z.object({ name: z.string().min(1) });
@@ -35,11 +35,14 @@ export function datasetRoutes(app: FastifyInstance, platform: Platform): void {
   });
 
   app.get("/api/v1/datasets/:name/versions/:version/rows", async (request) => {
-    await authorize(keys, request, "datasets:read");
+    let principal = await authorize(keys, request, "datasets:read");
     const { name, version } = parseWith(versionParams, request.params, "path");
     const { offset, limit } = parseWith(rowsQuery, request.query, "query");
     const resolved = await datasets.resolve(`${name}@${version}`);
-    const rows = await datasets.page(resolved, offset, limit);
+    // Rows of an encrypted version also need datasets:decrypt; the read is audited under the key's name.
+    if (resolved.encrypted) principal = await authorize(keys, request, "datasets:decrypt");
+    const access = { actor: apiActor(principal), role: principal.role, purpose: "api rows" };
+    const rows = await datasets.page(resolved, offset, limit, access);
     const next = offset + rows.length;
     return {
       object: "list",

@@ -13,6 +13,7 @@ import { LlmopsError } from "../../errors.js";
 import { cliActor, jsonOption, runAction, wantsJson, withPlatform } from "../context.js";
 import { EXIT_FAILED, formatBytes, printFields, printJson, printTable } from "../output.js";
 import { parseInteger } from "../parse.js";
+import { registerDataKeyCommands } from "./data-keys.js";
 import { registerPiiCommands } from "./data-pii.js";
 
 export function registerDataCommands(program: Command): Command {
@@ -29,7 +30,11 @@ export function registerDataCommands(program: Command): Command {
       .option("--text-field <field>", "the field holding the main text (text files: where lines go)", undefined)
       .option("--text-unit <unit>", "text files: one row per 'line' or per 'paragraph'", "line")
       .option("-d, --description <text>", "free-text description")
-      .option("--shard-mb <mb>", "uncompressed MiB per shard (default 64)"),
+      .option("--shard-mb <mb>", "uncompressed MiB per shard (default 64)")
+      .option(
+        "--encrypt",
+        "encrypt the shards at rest (AES-256-GCM; needs LLMOPS_MASTER_KEY or LLMOPS_MASTER_KEY_FILE)",
+      ),
   ).action(
     withPlatform(async (platform, command, files: string[]) => {
       const o = command.opts<{
@@ -39,6 +44,7 @@ export function registerDataCommands(program: Command): Command {
         textUnit: string;
         description?: string;
         shardMb?: string;
+        encrypt?: boolean;
       }>();
       if (o.textUnit !== "line" && o.textUnit !== "paragraph") {
         throw new LlmopsError("usage", `--text-unit must be 'line' or 'paragraph', not '${o.textUnit}'.`);
@@ -54,6 +60,7 @@ export function registerDataCommands(program: Command): Command {
         description: o.description,
         actor: cliActor(),
         shardBytes: o.shardMb ? parseInteger(o.shardMb, "--shard-mb", 1, 4096) * 1024 * 1024 : undefined,
+        encrypt: o.encrypt,
         onProgress: (p: IngestProgress) =>
           bar.update(
             p.bytesRead / Math.max(1, p.totalBytes),
@@ -124,7 +131,7 @@ export function registerDataCommands(program: Command): Command {
       const limit = parseInteger(o.rows, "--rows", 1, 1000);
       const offset = parseInteger(o.offset, "--offset", 0, Number.MAX_SAFE_INTEGER);
       const version = await platform.datasets.resolve(ref);
-      const rows = await platform.datasets.page(version, offset, limit);
+      const rows = await platform.datasets.page(version, offset, limit, { actor: cliActor(), purpose: "head" });
       if (wantsJson(command)) return printJson(rows);
       for (const r of rows) process.stdout.write(`${pc.dim(`${r.shard}:${r.index}`)}\t${JSON.stringify(r.row)}\n`);
       if (rows.length === 0)
@@ -137,10 +144,11 @@ export function registerDataCommands(program: Command): Command {
       .command("run <pipeline>")
       .description("run a YAML pipeline over a version into a new version (lineage records every step)")
       .option("-i, --input <ref>", "input version NAME@N (overrides the pipeline's `input`)")
-      .option("-o, --output <name>", "output dataset name (overrides the pipeline's `output`)"),
+      .option("-o, --output <name>", "output dataset name (overrides the pipeline's `output`)")
+      .option("--encrypt", "encrypt the output at rest (default: when the input is encrypted)"),
   ).action(
     withPlatform(async (platform, command, file: string) => {
-      const o = command.opts<{ input?: string; output?: string }>();
+      const o = command.opts<{ input?: string; output?: string; encrypt?: boolean }>();
       const { parsePipeline } = await import("../../data/pipeline/spec.js");
       const { runPipeline } = await import("../../data/pipeline/run.js");
       const text = await readFile(file, "utf8").catch((error: unknown) => {
@@ -152,6 +160,7 @@ export function registerDataCommands(program: Command): Command {
         pipeline,
         input: o.input,
         output: o.output,
+        encrypt: o.encrypt,
         actor: cliActor(),
         resolveModelFile: async (ref) => {
           const model = await platform.registry.resolve(ref);
@@ -241,6 +250,7 @@ Rules file (YAML):
   );
 
   registerPiiCommands(data);
+  registerDataKeyCommands(data);
   return data;
 }
 
@@ -257,6 +267,8 @@ function printVersion(v: DatasetVersionDetail): void {
     size: `${formatBytes(v.bytes)} JSONL, ${formatBytes(v.storedBytes)} stored in ${v.shardCount} shard(s)`,
     sha256: v.contentHash,
     "text field": v.textField,
+    encrypted: v.encrypted ? `yes (AES-256-GCM, data key ${v.encryptionKeyId})` : "no",
+    ...(v.erasedAt ? { erased: `${v.erasedAt} (tombstone ${v.erasureId})` } : {}),
     created: `${v.createdAt} by ${v.createdBy}`,
     description: v.description,
   });

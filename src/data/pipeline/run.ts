@@ -22,6 +22,8 @@ export interface RunPipelineInput {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   resolveModelFile?: ((ref: string) => Promise<string>) | undefined;
   shardBytes?: number | undefined;
+  /** Encrypt the output at rest; default: encrypted when the input is (never silently decrypts). */
+  encrypt?: boolean | undefined;
   onProgress?: ((progress: { rows: number; total: number }) => void) | undefined;
 }
 
@@ -63,7 +65,10 @@ export async function runPipeline(datasets: DatasetStore, run: RunPipelineInput)
   };
   const started = performance.now();
   const instances: StepInstance[] = [];
-  const writer = datasets.openWriter({ shardBytes: run.shardBytes });
+  const writer =
+    (run.encrypt ?? input.encrypted)
+      ? await datasets.openSealedWriter(outputName, run.actor, { shardBytes: run.shardBytes })
+      : datasets.openWriter({ shardBytes: run.shardBytes });
   try {
     for (const { step, options } of pipeline.steps) instances.push(await step.create(options, context));
     const n = instances.length;
@@ -73,7 +78,7 @@ export async function runPipeline(datasets: DatasetStore, run: RunPipelineInput)
     const dropped: Array<Record<string, number>> = instances.map(() => ({}));
     const validator = pipeline.rules ? new Validator(pipeline.rules, textField) : null;
     let seen = 0;
-    for await (const batch of datasets.iterate(input)) {
+    for await (const batch of datasets.iterate(input, 0, { actor: run.actor, purpose: "pipeline" })) {
       for (const item of batch) {
         let row: Row = item.row;
         let kept = true;

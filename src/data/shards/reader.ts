@@ -2,11 +2,12 @@
 // its start, so reading from row i of a shard costs decompressing the rows before it (bounded by
 // the shard size); the artifact store verifies each shard's hash when it is read to its end.
 
-import { pipeline, type Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { LlmopsError } from "../../errors.js";
 import type { ArtifactStore } from "../../store/artifacts/types.js";
+import type { ShardUnsealer } from "../crypto/types.js";
 import { LineSplitter } from "../io/source.js";
 import type { AddressedRow, Row, ShardInfo } from "../types.js";
 import { SHARD_ENCODING } from "./writer.js";
@@ -14,14 +15,23 @@ import { SHARD_ENCODING } from "./writer.js";
 const MAX_LINE = 1 << 30;
 
 /** Rows of one shard from `start` on, in batches. */
-export async function* readShard(artifacts: ArtifactStore, shard: ShardInfo, start = 0): AsyncGenerator<Row[]> {
-  if (shard.encoding !== SHARD_ENCODING) {
+export async function* readShard(
+  artifacts: ArtifactStore,
+  shard: ShardInfo,
+  start = 0,
+  unsealer?: ShardUnsealer,
+): AsyncGenerator<Row[]> {
+  const sealed = unsealer !== undefined && shard.encoding === unsealer.encoding;
+  if (shard.encoding !== SHARD_ENCODING && !sealed) {
     throw new LlmopsError(
       "invalid_request",
       `Shard ${shard.shard} is stored as '${shard.encoding}', which this version of llmops cannot read; upgrade llmops.`,
     );
   }
-  const stream = await artifacts.openRead(shard.artifactHash);
+  // A sealed shard is read whole and authenticated before any of it is decompressed.
+  const stream = sealed
+    ? Readable.from([unsealer.open(shard, await artifacts.readBuffer(shard.artifactHash))])
+    : await artifacts.openRead(shard.artifactHash);
   const gunzip = pipeline(stream, createGunzip({ chunkSize: 1 << 20 }), () => {}) as Readable;
   const decoder = new StringDecoder("utf8");
   const splitter = new LineSplitter(`shard ${shard.artifactHash.slice(0, 12)}`, MAX_LINE);
@@ -56,11 +66,12 @@ export async function* readRows(
   artifacts: ArtifactStore,
   shards: readonly ShardInfo[],
   offset = 0,
+  unsealer?: ShardUnsealer,
 ): AsyncGenerator<AddressedRow[]> {
   for (const shard of shards) {
     if (shard.firstRow + shard.rowCount <= offset) continue;
     let index = Math.max(0, offset - shard.firstRow);
-    for await (const rows of readShard(artifacts, shard, index)) {
+    for await (const rows of readShard(artifacts, shard, index, unsealer)) {
       yield rows.map((row) => ({ shard: shard.shard, index: index++, row }));
     }
   }

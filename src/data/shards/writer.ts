@@ -4,6 +4,7 @@
 // names the data itself (independent of shard size, compression level or encryption).
 import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
+import { pipeline, type Readable, type Transform } from "node:stream";
 import { constants, createGzip, type Gzip } from "node:zlib";
 import type { ArtifactStore } from "../../store/artifacts/types.js";
 import type { Row, RowAddress, ShardInfo } from "../types.js";
@@ -18,6 +19,8 @@ export interface ShardWriterOptions {
   shardBytes?: number;
   /** zlib level 1–9 (default 4: most of level 6's ratio at about twice its speed). */
   gzipLevel?: number;
+  /** Encryption at rest: a stream sealing shard N's gzip'd bytes, and the encoding to record. */
+  seal?: { encoding: string; stream(shard: number): Transform } | undefined;
 }
 
 export interface WrittenShards {
@@ -55,7 +58,10 @@ export class ShardWriter {
   ) {
     this.shardBytes = Math.max(1, options.shardBytes ?? DEFAULT_SHARD_BYTES);
     this.level = options.gzipLevel ?? 4;
+    this.seal = options.seal;
   }
+
+  private readonly seal: ShardWriterOptions["seal"];
 
   get rows(): number {
     return this.rowCount;
@@ -109,7 +115,9 @@ export class ShardWriter {
     const gzip = createGzip({ level: this.level, chunkSize: 1 << 20, strategy: constants.Z_DEFAULT_STRATEGY });
     // Errors surface through `stored`; this listener only keeps an 'error' event from being fatal.
     gzip.on("error", () => {});
-    const stored = this.artifacts.putStream(gzip);
+    // Sealed shards: gzip → cipher → store; `pipeline` tears the cipher down when gzip is destroyed.
+    const out: Readable = this.seal ? pipeline(gzip, this.seal.stream(this.shards.length), () => {}) : gzip;
+    const stored = this.artifacts.putStream(out);
     stored.catch((error: unknown) => {
       this.failure ??= error;
       gzip.destroy(error as Error);
@@ -145,7 +153,7 @@ export class ShardWriter {
     this.shards.push({
       shard: this.shards.length,
       artifactHash: info.hash,
-      encoding: SHARD_ENCODING,
+      encoding: this.seal?.encoding ?? SHARD_ENCODING,
       firstRow: current.firstRow,
       rowCount: current.rows,
       bytes: current.bytes,

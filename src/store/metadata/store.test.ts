@@ -393,6 +393,13 @@ describe.each(engines)("metadata store on $name", (engine) => {
         "datasets",
         "dataset_versions",
         "dataset_shards",
+        "audit_events",
+        "audit_head",
+        "runs",
+        "run_metrics",
+        "run_events",
+        "dataset_keys",
+        "dataset_tombstones",
       ].sort(),
     );
   });

@@ -6,10 +6,12 @@ import { initial } from "./0001_initial.js";
 import { datasets } from "./0002_datasets.js";
 import { audit } from "./0003_audit.js";
 import { runs } from "./0004_runs.js";
+import { datasetProtection } from "./0005_dataset_protection.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
   "0002_datasets": datasets,
   "0003_audit": audit,
   "0004_runs": runs,
+  "0005_dataset_protection": datasetProtection,
 };
