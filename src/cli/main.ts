@@ -52,6 +52,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `llmops … | head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
