@@ -96,6 +96,30 @@ describe("jax-js training backend", () => {
     be.dispose();
   }, 60_000);
 
+  it("distils: with one-hot teacher targets at T=1 the objective is the plain cross-entropy", async () => {
+    const [b] = batches(9, 1);
+    if (!b) throw new Error("no batch");
+    const optim = { ...defaultOptim, totalSteps: 1 };
+    const plain = await createJaxBackend({ model, optim, params: initParams(model, 2) });
+    const distil = await createJaxBackend({
+      model,
+      optim,
+      params: initParams(model, 2),
+      distill: { alpha: 0, temperature: 1 },
+    });
+    const teacherProbs = new Float32Array(b.y.length * model.vocabSize);
+    b.y.forEach((t, i) => {
+      teacherProbs[i * model.vocabSize + t] = 1;
+    });
+    const a = await plain.step(b);
+    const d = await distil.step({ ...b, teacherProbs });
+    expect(d.loss).toBeCloseTo(a.loss, 5);
+    expect(d.gradNorm).toBeCloseTo(a.gradNorm, 4);
+    await expect(distil.step({ ...b, teacherProbs: new Float32Array(3) })).rejects.toThrow(/teacherProbs/);
+    plain.dispose();
+    distil.dispose();
+  }, 60_000);
+
   it("follows warm-up then cosine decay", () => {
     const o = { ...defaultOptim, lr: 1, warmupSteps: 10, totalSteps: 110, minLrRatio: 0.1 };
     expect(lrAt(5, o)).toBeCloseTo(0.5);

@@ -198,4 +198,37 @@ describe("export RUN --quant", () => {
       loadBaseModel({ registry: platform.registry, artifacts: platform.artifacts, runs, runsDir, ref: "nope@1" }),
     ).rejects.toMatchObject({ code: "not_found" });
   }, 120_000);
+
+  it("distils a smaller student from a registered teacher and compares them", async () => {
+    const teacher = await loadBaseModel({
+      registry: platform.registry,
+      artifacts: platform.artifacts,
+      runs,
+      runsDir,
+      ref: "export-test@1",
+    });
+    const config = parseTrainConfig(
+      {
+        name: "student",
+        data: { files: ["corpus.txt"] },
+        model: { dim: 32, layers: 1, heads: 2, seqLen: 32 },
+        train: { steps: 25, batchSize: 4, lr: 0.01, warmupSteps: 2, evalEvery: 0, evalBatches: 1 },
+        distill: { alpha: 0.3, temperature: 2 },
+      },
+      dir,
+    );
+    const st = await trainModel(config, { runs, actor: "test", runsDir }, undefined, teacher);
+    expect(st.status).toBe("completed");
+    expect(st.run.params).toMatchObject({ teacher: "export-test@1", distill: { alpha: 0.3, temperature: 2 } });
+    const s = st.run.summary as Record<string, number>;
+    expect(s.teacher_params).toBeGreaterThan(2 * (s.student_params ?? 0));
+    expect(s.teacher_val_perplexity).toBeGreaterThan(1);
+    expect(s.student_forward_tokens_per_s).toBeGreaterThan(0);
+    const [loss] = await runs.metrics(st.run.id, { split: "train", names: ["loss"] });
+    expect(loss?.values.at(-1)).toBeLessThan((loss?.values[0] ?? 0) * 0.8);
+    expect(st.valPerplexity).toBeLessThan(100);
+    await expect(trainModel(config, { runs, actor: "test", runsDir }, teacher, teacher)).rejects.toMatchObject({
+      code: "usage",
+    });
+  }, 120_000);
 });

@@ -9,6 +9,11 @@ export interface Batch {
   x: Int32Array;
   y: Int32Array;
   batch: number;
+  /**
+   * Distillation: the teacher's softmax(logits / T) per position, [batch·seqLen, vocab]. With it,
+   * the step minimises α·CE(y) + (1−α)·T²·KL(teacher ‖ student at T) (BackendOptions.distill).
+   */
+  teacherProbs?: Float32Array;
 }
 
 export interface StepResult {
@@ -51,4 +56,5 @@ export interface BackendOptions {
   optim: OptimConfig;
   params: Params; // initial weights (seeded init or a checkpoint)
   optimizer?: OptimizerState; // resume from a checkpoint
+  distill?: { alpha: number; temperature: number };
 }

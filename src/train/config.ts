@@ -71,6 +71,13 @@ export const trainConfigSchema = z.strictObject({
       spikeRatio: z.number().positive().default(0.5),
     })
     .default({ earlyStopOnPlateau: false, earlyStopOnOverfit: false, plateauWindow: 100, spikeRatio: 0.5 }),
+  /** Distillation (llmops distill --teacher N@V): weight of the hard labels and softmax temperature. */
+  distill: z
+    .strictObject({
+      alpha: z.number().min(0).max(1).default(0.5),
+      temperature: z.number().positive().max(100).default(2),
+    })
+    .default({ alpha: 0.5, temperature: 2 }),
   /** Where the run's files go (tokenizer, weights); default <home>/runs/<run id>. */
   output: z.string().min(1).optional(),
 });

@@ -180,16 +180,8 @@ export async function createJaxBackend(opts: BackendOptions): Promise<TrainingBa
     c2: JArray;
   }
   const { beta1: b1, beta2: b2, eps, weightDecay: wd, clipNorm } = o;
-  const stepFn = (
-    p: Tree,
-    mm: Tree,
-    vv: Tree,
-    x: JArray,
-    y: JArray,
-    c: Consts,
-    sc: Sched,
-  ): [Tree, Tree, Tree, JArray, JArray] => {
-    const [loss, g] = valueAndGrad(lossFn)(tree.ref(p), x, y, c) as [JArray, Tree];
+  // AdamW with global-norm clipping; shared by the plain and the distillation step.
+  const applyAdam = (p: Tree, mm: Tree, vv: Tree, g: Tree, sc: Sched): [Tree, Tree, Tree, JArray] => {
     let sq: JArray | undefined;
     for (const k of keys) {
       const s = np.square((g[k] as JArray).ref).sum();
@@ -213,8 +205,56 @@ export async function createJaxBackend(opts: BackendOptions): Promise<TrainingBa
     }
     scale.dispose();
     tree.dispose(sc);
+    return [nP, nM, nV, gnorm];
+  };
+  const stepFn = (
+    p: Tree,
+    mm: Tree,
+    vv: Tree,
+    x: JArray,
+    y: JArray,
+    c: Consts,
+    sc: Sched,
+  ): [Tree, Tree, Tree, JArray, JArray] => {
+    const [loss, g] = valueAndGrad(lossFn)(tree.ref(p), x, y, c) as [JArray, Tree];
+    const [nP, nM, nV, gnorm] = applyAdam(p, mm, vv, g, sc);
     return [nP, nM, nV, loss, gnorm];
   };
+  // Distillation (Hinton et al.): α·CE(labels) + (1−α)·T²·CE(teacher's softmax(z/T), student's
+  // log-softmax(s/T)); the latter equals T²·KL up to the teacher's entropy, a constant.
+  const dAlpha = opts.distill?.alpha ?? 0.5;
+  const dT = opts.distill?.temperature ?? 2;
+  const distillLossFn = (p: Tree, x: JArray, y: JArray, soft: JArray, c: Consts): JArray => {
+    const b = x.shape[0] as number;
+    const logits = forward(p, x.reshape([b * L]), c, b);
+    tree.dispose(c);
+    const hard = nn
+      .logSoftmax(logits.ref, -1)
+      .mul(nn.oneHot(y.reshape([b * L]), V))
+      .sum()
+      .mul(-1 / (b * L));
+    const softCe = nn
+      .logSoftmax(logits.mul(1 / dT), -1)
+      .mul(soft)
+      .sum()
+      .mul(-1 / (b * L));
+    return hard.mul(dAlpha).add(softCe.mul((1 - dAlpha) * dT * dT));
+  };
+  const distillFn = (
+    p: Tree,
+    mm: Tree,
+    vv: Tree,
+    x: JArray,
+    y: JArray,
+    soft: JArray,
+    c: Consts,
+    sc: Sched,
+  ): [Tree, Tree, Tree, JArray, JArray] => {
+    const [loss, g] = valueAndGrad(distillLossFn)(tree.ref(p), x, y, soft, c) as [JArray, Tree];
+    const [nP, nM, nV, gnorm] = applyAdam(p, mm, vv, g, sc);
+    return [nP, nM, nV, loss, gnorm];
+  };
+  const distillStep = jit(distillFn);
   const trainStep = jit(stepFn);
 
   const evalFn = (p: Tree, x: JArray, y: JArray, c: Consts): [JArray, JArray] => {
@@ -259,15 +299,21 @@ export async function createJaxBackend(opts: BackendOptions): Promise<TrainingBa
       const t = stepCount + 1;
       const lr = lrAt(t, o);
       const sc: Sched = { lr: np.array(lr), c1: np.array(1 - b1 ** t), c2: np.array(1 - b2 ** t) };
-      const [nP, nM, nV, loss, gnorm] = trainStep(
-        params,
-        mState,
-        vState,
-        ids(batch.x, batch.batch),
-        ids(batch.y, batch.batch),
-        cref(),
-        sc,
-      );
+      const soft = batch.teacherProbs;
+      if (soft && soft.length !== batch.batch * L * V)
+        throw new RangeError(`teacherProbs must hold ${batch.batch}×${L}×${V} probabilities`);
+      const [nP, nM, nV, loss, gnorm] = soft
+        ? distillStep(
+            params,
+            mState,
+            vState,
+            ids(batch.x, batch.batch),
+            ids(batch.y, batch.batch),
+            np.array(soft).reshape([batch.batch * L, V]),
+            cref(),
+            sc,
+          )
+        : trainStep(params, mState, vState, ids(batch.x, batch.batch), ids(batch.y, batch.batch), cref(), sc);
       params = nP;
       mState = nM;
       vState = nV;
@@ -305,6 +351,7 @@ export async function createJaxBackend(opts: BackendOptions): Promise<TrainingBa
       tree.dispose(vState);
       tree.dispose(consts);
       trainStep.dispose();
+      distillStep.dispose();
       evalStep.dispose();
       logitsStep.dispose();
     },

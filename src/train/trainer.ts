@@ -252,14 +252,40 @@ async function prepare(
   };
 }
 
+/** softmax(z / T) row by row, [rows, vocab] (the teacher's soft targets). */
+export function softmaxWithTemperature(logits: Float32Array, vocab: number, temperature: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < logits.length / vocab; r++) {
+    const o = r * vocab;
+    let mx = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < vocab; i++) mx = Math.max(mx, (logits[o + i] as number) / temperature);
+    let sum = 0;
+    for (let i = 0; i < vocab; i++) {
+      const e = Math.exp((logits[o + i] as number) / temperature - mx);
+      out[o + i] = e;
+      sum += e;
+    }
+    for (let i = 0; i < vocab; i++) out[o + i] = (out[o + i] as number) / sum;
+  }
+  return out;
+}
+
 /** Trains a new run from a recipe; with `base`, fine-tunes that registered model (all weights). */
-export async function trainModel(config: TrainConfig, opts: TrainOptions, base?: BaseModel): Promise<TrainResult> {
-  if (base) config = { ...config, tokenizer: { ...config.tokenizer, file: base.tokenizerFile } };
+export async function trainModel(
+  config: TrainConfig,
+  opts: TrainOptions,
+  base?: BaseModel,
+  teacherModel?: BaseModel,
+): Promise<TrainResult> {
+  if (base && teacherModel)
+    throw new LlmopsError("usage", "Fine-tune (--from) or distill (--teacher), not both at once.");
+  const vocabOf = base ?? teacherModel;
+  if (vocabOf) config = { ...config, tokenizer: { ...config.tokenizer, file: vocabOf.tokenizerFile } };
   const p = await prepare(config, opts.datasets, opts.actor, base?.model);
-  if (base && p.tokenizer.vocabSize !== base.model.vocabSize)
+  if (vocabOf && p.tokenizer.vocabSize !== vocabOf.model.vocabSize)
     throw new LlmopsError(
       "integrity",
-      `The tokenizer of ${base.ref} has ${p.tokenizer.vocabSize} tokens, the model ${base.model.vocabSize}.`,
+      `The tokenizer of ${vocabOf.ref} has ${p.tokenizer.vocabSize} tokens, the model ${vocabOf.model.vocabSize}.`,
     );
   const { createJaxBackend } = await import("./jax-backend.js");
   const params0 = base ? base.params : initParams(p.model, config.train.seed);
@@ -273,6 +299,7 @@ export async function trainModel(config: TrainConfig, opts: TrainOptions, base?:
         optim: p.optim,
         parameters: countParams(params0),
         ...(base ? { base: base.ref } : {}),
+        ...(teacherModel ? { teacher: teacherModel.ref, distill: config.distill } : {}),
       },
       dataset: {
         hash: p.datasetHash,
@@ -294,7 +321,37 @@ export async function trainModel(config: TrainConfig, opts: TrainOptions, base?:
   await writeFile(path.join(outputDir, TOKENIZER_FILE), p.tokenizerText);
   await writeFile(path.join(outputDir, "recipe.json"), `${JSON.stringify({ runId: run.id, config }, null, 2)}\n`);
   const backend = await createJaxBackend({ model: p.model, optim: p.optim, params: params0 });
-  return loop(run, p, backend, outputDir, 0, initialMonitorState(), opts);
+  if (!teacherModel) return loop(run, p, backend, outputDir, 0, initialMonitorState(), opts);
+  const teacher = await createJaxBackend({
+    model: { ...teacherModel.model, seqLen: p.model.seqLen },
+    optim: p.optim,
+    params: teacherModel.params,
+  });
+  // Student vs teacher before training: size and forward speed (independent of the weights' values).
+  const evals = evalBatches(p.val, config.train.evalBatches, config.train.batchSize, p.model.seqLen);
+  const speed = async (b: TrainingBackend): Promise<number> => {
+    await b.logits(evals[0]?.x ?? new Int32Array(0), config.train.batchSize); // compile
+    const t = performance.now();
+    for (const e of evals) await b.logits(e.x, e.batch);
+    return (evals.length * config.train.batchSize * p.model.seqLen) / ((performance.now() - t) / 1000);
+  };
+  let teacherNll = 0;
+  let n = 0;
+  for (const e of evals) {
+    const r = await teacher.evaluate(e);
+    teacherNll += r.loss * r.tokens;
+    n += r.tokens;
+  }
+  const comparison = {
+    teacher_params: countParams(teacherModel.params),
+    student_params: countParams(params0),
+    teacher_val_perplexity: Math.exp(teacherNll / n),
+    teacher_forward_tokens_per_s: Math.round(await speed(teacher)),
+    student_forward_tokens_per_s: Math.round(await speed(backend)),
+  };
+  await opts.runs.updateSummary(run.id, comparison);
+  const result = await loop(run, p, backend, outputDir, 0, initialMonitorState(), opts, teacher);
+  return { ...result, run: await opts.runs.get(run.id) };
 }
 
 /** Continues a run from its last checkpoint (after a crash or kill -9). */
@@ -308,6 +365,11 @@ export async function resumeTraining(runRef: string, opts: TrainOptions): Promis
     );
   if (run.status === "completed")
     throw new LlmopsError("conflict", `Run ${run.id} already completed; nothing to resume.`);
+  if (run.params.teacher)
+    throw new LlmopsError(
+      "invalid_request",
+      `Run ${run.id} is a distillation run; resuming those is not supported yet (start it again).`,
+    );
   const config = parseTrainConfig(recipe, process.cwd(), `run ${run.id} recipe`);
   const outputDir = config.output ?? path.join(opts.runsDir, run.id);
   const ckpt = path.join(outputDir, CHECKPOINT_FILE);
@@ -374,6 +436,7 @@ async function loop(
   startStep: number,
   monitorState: ReturnType<typeof initialMonitorState>,
   opts: TrainOptions,
+  teacher?: TrainingBackend,
 ): Promise<TrainResult> {
   const { config, model } = p;
   const { steps, batchSize, seed, evalEvery, logEvery, checkpointEvery } = config.train;
@@ -440,7 +503,14 @@ async function loop(
         break;
       }
       const t0 = performance.now();
-      const r = await backend.step(trainBatch(p.train, seed, step + 1, batchSize, model.seqLen));
+      const batch = trainBatch(p.train, seed, step + 1, batchSize, model.seqLen);
+      if (teacher)
+        batch.teacherProbs = softmaxWithTemperature(
+          await teacher.logits(batch.x, batch.batch),
+          model.vocabSize,
+          config.distill.temperature,
+        );
+      const r = await backend.step(batch);
       step = r.step;
       const secs = (performance.now() - t0) / 1000;
       const tps = tokensPerStep / Math.max(secs, 1e-9);
@@ -534,5 +604,6 @@ async function loop(
     throw error;
   } finally {
     backend.dispose();
+    teacher?.dispose();
   }
 }

@@ -69,9 +69,60 @@ async function runTrainer(
         `val perplexity ${f(result.valPerplexity, 2)}, val accuracy ${f(result.valAccuracy)}, ${Math.round(result.tokensPerS)} tokens/s\n` +
         `weights ${result.weightsFile}\ntokenizer ${result.tokenizerFile}\n`,
     );
+    const sm = result.run.summary;
+    if (typeof sm.teacher_params === "number") {
+      const rows: [string, unknown, unknown][] = [
+        ["parameters", sm.teacher_params, sm.student_params],
+        ["val perplexity", Number(sm.teacher_val_perplexity).toFixed(2), f(result.valPerplexity, 2)],
+        ["forward tokens/s", sm.teacher_forward_tokens_per_s, sm.student_forward_tokens_per_s],
+      ];
+      process.stdout.write(`\n${"".padEnd(18)}${"teacher".padStart(12)}${"student".padStart(12)}\n`);
+      for (const [k, a, b] of rows)
+        process.stdout.write(`${k.padEnd(18)}${String(a).padStart(12)}${String(b).padStart(12)}\n`);
+    }
     if (result.status === "diverged" || result.status === "failed") process.exitCode = 1;
   } finally {
     process.off("SIGINT", onSigint);
+  }
+}
+
+/**
+ * train / distill: the global --config names the recipe here, as the docs promise, so these do not
+ * use withPlatform; the platform's own configuration then comes from LLMOPS_CONFIG or ./llmops.yaml.
+ */
+async function recipeAction(command: Command, verb: "train" | "distill"): Promise<void> {
+  const { LlmopsError } = await import("../../errors.js");
+  const g = command.optsWithGlobals<GlobalOptions & { recipe?: string; from?: string; teacher?: string }>();
+  const file = g.recipe ?? g.config;
+  if (!file)
+    throw new LlmopsError("usage", `Give the recipe: llmops ${verb} --config recipe.yaml (see llmops ${verb} --help).`);
+  const { loadConfig } = await import("../../config/index.js");
+  const flags: import("../../config/index.js").ConfigLayer = {};
+  if (g.home) flags.home = g.home;
+  if (g.databaseUrl) flags.database_url = g.databaseUrl;
+  if (g.artifactsUrl) flags.artifacts_url = g.artifactsUrl;
+  const platformConfig = loadConfig({ flags, configFile: g.recipe ? g.config : undefined }).config;
+  const { loadTrainConfig } = await import("../../train/config.js");
+  const { trainModel } = await import("../../train/trainer.js");
+  const config = await loadTrainConfig(file);
+  const { openPlatform } = await import("../../platform/open.js");
+  const platform = await openPlatform(platformConfig);
+  try {
+    await runTrainer(platform, command, async (o) => {
+      const ref = verb === "distill" ? g.teacher : g.from;
+      if (!ref) return trainModel(config, o);
+      const { loadBaseModel } = await import("../../train/from-model.js");
+      const model = await loadBaseModel({
+        registry: platform.registry,
+        artifacts: platform.artifacts,
+        runs: o.runs,
+        runsDir: o.runsDir,
+        ref,
+      });
+      return verb === "distill" ? trainModel(config, o, undefined, model) : trainModel(config, o, model);
+    });
+  } finally {
+    await platform.close();
   }
 }
 
@@ -88,41 +139,19 @@ export function registerTrainCommands(program: Command): void {
       .option("--from <model>", "fine-tune this registered model version (name@version, all weights; its tokenizer)"),
   ).action(
     // Not withPlatform: the global --config names the training recipe here, as the docs promise.
-    runAction(async (command) => {
-      const { LlmopsError } = await import("../../errors.js");
-      const g = command.optsWithGlobals<GlobalOptions & { recipe?: string; from?: string }>();
-      const file = g.recipe ?? g.config;
-      if (!file)
-        throw new LlmopsError("usage", "Give the recipe: llmops train --config train.yaml (see llmops train --help).");
-      const { loadConfig } = await import("../../config/index.js");
-      const flags: import("../../config/index.js").ConfigLayer = {};
-      if (g.home) flags.home = g.home;
-      if (g.databaseUrl) flags.database_url = g.databaseUrl;
-      if (g.artifactsUrl) flags.artifacts_url = g.artifactsUrl;
-      const platformConfig = loadConfig({ flags, configFile: g.recipe ? g.config : undefined }).config;
-      const { loadTrainConfig } = await import("../../train/config.js");
-      const { trainModel } = await import("../../train/trainer.js");
-      const config = await loadTrainConfig(file);
-      const { openPlatform } = await import("../../platform/open.js");
-      const platform = await openPlatform(platformConfig);
-      try {
-        await runTrainer(platform, command, async (o) => {
-          if (!g.from) return trainModel(config, o);
-          const { loadBaseModel } = await import("../../train/from-model.js");
-          const base = await loadBaseModel({
-            registry: platform.registry,
-            artifacts: platform.artifacts,
-            runs: o.runs,
-            runsDir: o.runsDir,
-            ref: g.from,
-          });
-          return trainModel(config, o, base);
-        });
-      } finally {
-        await platform.close();
-      }
-    }),
+    runAction((command) => recipeAction(command, "train")),
   );
+
+  jsonOption(
+    program
+      .command("distill")
+      .description(
+        "train a smaller student on a registered teacher's soft targets (α·CE + (1−α)·T²·KL; recipe's distill: " +
+          "{alpha, temperature}); the summary compares student and teacher size, speed and perplexity",
+      )
+      .requiredOption("--teacher <model>", "the teacher: a registered model version (name@version) trained here")
+      .option("--recipe <file>", "the student's recipe (YAML); or --config"),
+  ).action(runAction((command) => recipeAction(command, "distill")));
 
   jsonOption(
     train
