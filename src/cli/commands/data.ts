@@ -13,6 +13,7 @@ import { LlmopsError } from "../../errors.js";
 import { cliActor, jsonOption, runAction, wantsJson, withPlatform } from "../context.js";
 import { EXIT_FAILED, formatBytes, printFields, printJson, printTable } from "../output.js";
 import { parseInteger } from "../parse.js";
+import { registerEraseCommand } from "./data-erase.js";
 import { registerDataKeyCommands } from "./data-keys.js";
 import { registerPiiCommands } from "./data-pii.js";
 
@@ -251,6 +252,7 @@ Rules file (YAML):
 
   registerPiiCommands(data);
   registerDataKeyCommands(data);
+  registerEraseCommand(data);
   return data;
 }
 
