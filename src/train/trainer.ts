@@ -519,7 +519,11 @@ async function loop(
       pending.push({
         step,
         split: "train",
-        values: { loss: r.loss, perplexity: Math.exp(r.loss), lr: r.lr, grad_norm: r.gradNorm, tokens_per_s: tps },
+        // A distillation step's loss is the combined objective (α·CE + (1−α)·T²·KL), not a
+        // likelihood, so it gets no perplexity; evaluations report the student's own perplexity.
+        values: teacher
+          ? { loss: r.loss, lr: r.lr, grad_norm: r.gradNorm, tokens_per_s: tps }
+          : { loss: r.loss, perplexity: Math.exp(r.loss), lr: r.lr, grad_norm: r.gradNorm, tokens_per_s: tps },
       });
       const o = observeTrainStep(mstate, mcfg, { step, loss: r.loss, gradNorm: r.gradNorm });
       mstate = o.state;
