@@ -16,6 +16,8 @@
 //                                    non-finite values as null or "NaN"/"Infinity")
 //   POST /api/v1/runs/:id/events     {events: [{step?, kind, severity: info|warning|error, message, details?}]}
 //   PUT  /api/v1/runs/:id/status     {status: running|completed|failed|stopped|diverged, summary?}
+//   PUT  /api/v1/runs/:id/artifacts/:name   raw bytes (Content-Type: application/octet-stream) → {hash, size}
+//   GET  /api/v1/runs/:id/artifacts/:name   the latest upload under that name
 //   GET  /api/v1/runs, /api/v1/runs/:id, /api/v1/runs/:id/metrics?split=train&name=loss,lr
 const base = (process.env.LLMOPS_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 const key = process.env.LLMOPS_API_KEY;
@@ -84,6 +86,14 @@ for (let step = 1; step <= steps; step++) {
     pending = [];
   }
 }
+// Upload the fitted parameters as a run artifact (any file: checkpoints, plots, logs).
+const upload = await fetch(`${base}/api/v1/runs/${run.id}/artifacts/params.json`, {
+  method: "PUT",
+  headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" },
+  body: JSON.stringify({ w, b }),
+});
+if (!upload.ok) throw new Error(`artifact upload: ${upload.status} ${await upload.text()}`);
+console.log(`artifact params.json ${(await upload.json()).hash}`);
 await api("POST", `/api/v1/runs/${run.id}/events`, {
   events: [{ step: steps, kind: "note", severity: "info", message: `fitted w=${w.toFixed(3)} b=${b.toFixed(3)}` }],
 });

@@ -163,13 +163,21 @@ describe("/api/v1/runs", () => {
     const shown = await call("GET", `/api/v1/runs/${id}`, keys.viewer ?? null);
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({ id, status: "completed", source: "external", params: { steps: 30 } });
-    expect(shown.body.events[0]).toMatchObject({ kind: "note", severity: "info" });
+    expect(shown.body.events[1]).toMatchObject({ kind: "note", severity: "info" });
     const metrics = await call("GET", `/api/v1/runs/${id}/metrics?split=train&name=loss`, keys.viewer ?? null);
     const loss = metrics.body.data[0];
     expect(loss.steps).toHaveLength(30);
     expect(loss.values[29]).toBeLessThan(loss.values[0] / 10);
     const evalLoss = await call("GET", `/api/v1/runs/${id}/metrics?split=eval`, keys.viewer ?? null);
     expect(evalLoss.body.data[0].steps).toEqual([10, 20, 30]);
+    const artifact = await fetch(`${server.url}/api/v1/runs/${id}/artifacts/params.json`, {
+      headers: { authorization: `Bearer ${keys.viewer}` },
+    });
+    expect(artifact.status).toBe(200);
+    const fitted = (await artifact.json()) as { w: number; b: number };
+    expect(fitted.w).toBeGreaterThan(2.5);
+    expect(stdout).toMatch(/artifact params\.json [0-9a-f]{64}/);
+    expect(shown.body.events.map((e: { kind: string }) => e.kind)).toEqual(["artifact", "note"]);
     const list = await call("GET", "/api/v1/runs", keys.viewer ?? null);
     expect(list.body.data.map((r: { id: string }) => r.id)).toContain(id);
   });
@@ -191,6 +199,16 @@ describe("/api/v1/runs", () => {
       400,
     );
     expect((await call("GET", "/api/v1/runs/01ZZZZZZZZZZZZZZZZZZZZZZZZ", keys.admin ?? null)).status).toBe(404);
+    expect((await call("GET", `/api/v1/runs/${id}/artifacts/nothing`, keys.admin ?? null)).status).toBe(404);
+    expect((await call("GET", `/api/v1/runs/${id}/artifacts/..%2Fx`, keys.admin ?? null)).status).toBe(400);
+    const noBody = await call("PUT", `/api/v1/runs/${id}/artifacts/a.bin`, keys.admin ?? null, { not: "a stream" });
+    expect(noBody.status).toBe(400);
+    const viewerPut = await fetch(`${server.url}/api/v1/runs/${id}/artifacts/a.bin`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${keys.viewer}`, "content-type": "application/octet-stream" },
+      body: new Uint8Array([1, 2, 3]),
+    });
+    expect(viewerPut.status).toBe(403);
     expect((await call("PUT", `/api/v1/runs/${id}/status`, keys.admin ?? null, { status: "failed" })).status).toBe(200);
     expect((await call("PUT", `/api/v1/runs/${id}/status`, keys.admin ?? null, { status: "running" })).status).toBe(
       409,
