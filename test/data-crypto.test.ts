@@ -289,6 +289,16 @@ describe.each(databaseFactories())("encrypted datasets on %s", (_dialect, create
     const report = await profileVersion(datasets, v1, { pii: false });
     expect(report).toBeTruthy();
     for (const c of storedContents(artifactsDir)) expect(c.raw.includes(MARKER)).toBe(false);
+    // `encrypt: true` in the pipeline seals the output of a plaintext input.
+    await ingest(datasets, { files: [input], name: "plain-in", actor: "alice" });
+    const sealed = await runPipeline(datasets, {
+      pipeline: parsePipeline("encrypt: true\nsteps:\n  - normalize\n", "p.yaml"),
+      input: "plain-in@1",
+      output: "secret-clean",
+      actor: "carol",
+    });
+    expect(sealed.version).toMatchObject({ ref: "secret-clean@2", encrypted: true });
+    expect(await readAll(datasets, sealed.version!)).toEqual(rows);
   });
 
   it("rotates the master key by re-wrapping data keys only, atomically", async () => {

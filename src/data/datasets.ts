@@ -281,13 +281,7 @@ export class DatasetStore {
     access?: DatasetAccess,
   ): AsyncGenerator<AddressedRow[]> {
     const full = version.ref === undefined ? await this.byId(version.id) : (version as DatasetVersion);
-    if (full.erasedAt) {
-      throw new LlmopsError(
-        "not_found",
-        `${full.ref} was erased on ${full.erasedAt} (tombstone ${full.erasureId}); its rows are gone. Use a later version.`,
-        { param: "dataset" },
-      );
-    }
+    if (full.erasedAt) throw erased(full);
     const unsealer = full.encryptionKeyId ? await this.requireEncryption().unsealer(full, access) : undefined;
     yield* readRows(this.artifacts, await this.shards(version), offset, unsealer);
   }
@@ -306,6 +300,7 @@ export class DatasetStore {
       throw invalidRequest(`limit must be from 1 to ${MAX_PAGE}.`, "limit");
     }
     const out: AddressedRow[] = [];
+    if (version.erasedAt) throw erased(version);
     if (offset >= version.rowCount) return out;
     const batches = this.iterate(version, offset, access);
     try {
@@ -345,6 +340,14 @@ async function ensureDataset(
     .insertInto("datasets")
     .values({ name, description: options.description ?? null, created_at: now, created_by: options.actor })
     .execute();
+}
+
+function erased(version: DatasetVersion): LlmopsError {
+  return new LlmopsError(
+    "not_found",
+    `${version.ref} was erased on ${version.erasedAt} (tombstone ${version.erasureId}); its rows are gone. Use a later version.`,
+    { param: "dataset" },
+  );
 }
 
 function datasetNotFound(name: string) {

@@ -66,7 +66,7 @@ export async function runPipeline(datasets: DatasetStore, run: RunPipelineInput)
   const started = performance.now();
   const instances: StepInstance[] = [];
   const writer =
-    (run.encrypt ?? input.encrypted)
+    (run.encrypt ?? pipeline.encrypt ?? input.encrypted)
       ? await datasets.openSealedWriter(outputName, run.actor, { shardBytes: run.shardBytes })
       : datasets.openWriter({ shardBytes: run.shardBytes });
   try {

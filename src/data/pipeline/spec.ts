@@ -4,6 +4,7 @@
 //   input: raw@1                   # optional; `--input` overrides
 //   output: clean                  # optional; `--output` overrides (one of them is required)
 //   text_field: text               # optional; default: the input version's text field, else `text`
+//   encrypt: true                  # optional; encrypt the output at rest (default: as the input)
 //   steps:
 //     - normalize                  # a step with its default options
 //     - near-dedup: { threshold: 0.85 }
@@ -27,6 +28,7 @@ const specSchema = z.strictObject({
   input: z.string().min(1).optional(),
   output: z.string().min(1).optional(),
   text_field: z.string().min(1).optional(),
+  encrypt: z.boolean().optional(),
   steps: z
     .array(z.union([z.string().min(1), z.record(z.string(), z.unknown())]))
     .min(1, "a pipeline needs at least one step"),
@@ -45,6 +47,8 @@ export interface ParsedPipeline {
   input: string | null;
   output: string | null;
   textField: string | null;
+  /** Encrypt the output at rest; null: as the input. */
+  encrypt?: boolean | null;
   steps: ParsedStep[];
   rules: RuleSpec[] | null;
   yaml: string;
@@ -72,6 +76,7 @@ export function parsePipeline(yamlText: string, source = "pipeline"): ParsedPipe
     input: spec.input ?? null,
     output: spec.output ?? null,
     textField: spec.text_field ?? null,
+    encrypt: spec.encrypt ?? null,
     steps,
     rules: spec.validate === undefined ? null : checkRules(spec.validate, `${source}: validate`),
     yaml: yamlText,
