@@ -63,6 +63,7 @@ describe("llmops data ingest --encrypt, keys rotate, erase (CLI)", () => {
     const dry = json(withNew, "data", "erase", "--text", "13800138000", "--reason", "PIPL request", "--dry-run");
     expect(dry).toMatchObject({ dryRun: true, rowsRemoved: 1, tombstoneId: null });
     const erased = json(withNew, "data", "erase", "--match", "id=2", "--reason", "PIPL request");
+    expect(erased.matchHash).toMatch(/^hmac-sha256:/); // keyed by the master key
     expect(erased.versions).toEqual([expect.objectContaining({ ref: "calls@1", replacement: "calls@2" })]);
     expect(json(withNew, "data", "show", "calls@2")).toMatchObject({ encrypted: true, rowCount: 1 });
     expect(cli(withNew, "data", "head", "calls@1").stderr).toMatch(/erased/);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMasterKey } from "../src/data/crypto/envelope.js";
 import { DatasetKeyring } from "../src/data/crypto/keyring.js";
 import { DatasetStore } from "../src/data/datasets.js";
-import { eraseRows, parseFieldMatch, rowMatcher } from "../src/data/erase.js";
+import { eraseRows, matchHash, parseFieldMatch, rowMatcher } from "../src/data/erase.js";
 import { ingest } from "../src/data/ingest.js";
 import type { Row } from "../src/data/types.js";
 import { LlmopsError } from "../src/errors.js";
@@ -218,6 +218,7 @@ describe.each(databaseFactories())("erasure on %s", (_dialect, createDatabase) =
     expect(tombstone).toMatchObject({ actor: "dpo", reason: "GDPR art. 17 request #42", match_kind: "text" });
     expect(Number(tombstone.rows_removed)).toBe(6);
     expect(tombstone.match_hash).toBe(result.matchHash);
+    expect(tombstone.match_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(JSON.stringify(tombstone)).not.toContain(EMAIL);
     const [entry] = await listAudit(store, { action: "dataset.erase" });
     expect(entry).toMatchObject({ actor: "dpo", target: `tombstone:${result.tombstoneId}` });
@@ -234,7 +235,11 @@ describe.each(databaseFactories())("erasure on %s", (_dialect, createDatabase) =
       match: parseFieldMatch("email=user7@example.com"),
       reason: "request #43",
       actor: "dpo",
+      hashKey: Buffer.alloc(32, 7),
     });
+    expect(byField.matchHash).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(byField.matchHash).toBe(matchHash(parseFieldMatch("email=user7@example.com"), Buffer.alloc(32, 7)));
+    expect(byField.matchHash).not.toBe(matchHash(parseFieldMatch("email=user7@example.com"), Buffer.alloc(32, 8)));
     expect(byField.versions.map((v) => [v.ref, v.rowsRemoved, v.replacement])).toEqual([["people@2", 1, "people@3"]]);
     expect(byField.models).toEqual([]); // nothing was trained on people@2
     expect((await datasets.resolve("people")).rowCount).toBe(199);

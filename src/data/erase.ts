@@ -10,7 +10,7 @@
 // the artifact deletions. A crash before the transaction leaves extra versions and nothing erased
 // (rerun); a crash after it leaves at worst unreferenced blobs, never readable erased rows
 // through llmops.
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { ulid } from "ulid";
 import { invalidRequest } from "../errors.js";
 import { appendAudit } from "../security/audit.js";
@@ -24,6 +24,11 @@ export interface EraseInput {
   reason: string;
   actor: string;
   dryRun?: boolean | undefined;
+  /**
+   * Keys the tombstone's match hash (HMAC-SHA256; the CLI passes the master key when one is set),
+   * so a guessed e-mail or phone number cannot be confirmed from the tombstone without the key.
+   */
+  hashKey?: Buffer | undefined;
   /** Shard size of the replacement versions (default: the store's default). */
   shardBytes?: number | undefined;
 }
@@ -70,10 +75,15 @@ export function parseFieldMatch(text: string): EraseMatch {
   return { kind: "field", field: text.slice(0, eq), value: text.slice(eq + 1) };
 }
 
-/** A hash of what was matched, kept in the tombstone so a request can be shown done without storing the value. */
-export function matchHash(match: EraseMatch): string {
+/**
+ * A hash of what was matched, kept in the tombstone so a request can be shown done without storing
+ * the value: `hmac-sha256:…` under `key` when given, else `sha256:…` (guessable for short values).
+ */
+export function matchHash(match: EraseMatch, key?: Buffer): string {
   const field = match.kind === "field" ? match.field : "";
-  return createHash("sha256").update(`llmops-erasure\0${match.kind}\0${field}\0${match.value}`).digest("hex");
+  const text = `llmops-erasure\0${match.kind}\0${field}\0${match.value}`;
+  if (key) return `hmac-sha256:${createHmac("sha256", key).update(text).digest("hex")}`;
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
 }
 
 /** The row matcher: a field equal to the value (strings, numbers, booleans; any element of an array), or the value in any string. */
@@ -110,7 +120,7 @@ export async function eraseRows(datasets: DatasetStore, input: EraseInput): Prom
   const reason = input.reason.trim();
   if (reason.length === 0) throw invalidRequest("Say why with --reason (it is kept in the tombstone).", "--reason");
   const matches = rowMatcher(input.match);
-  const hash = matchHash(input.match);
+  const hash = matchHash(input.match, input.hashKey);
   const db = datasets.store.db;
   const access = { actor: input.actor, purpose: "erase" };
 

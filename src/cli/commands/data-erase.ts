@@ -24,12 +24,15 @@ export function registerEraseCommand(data: Command): void {
         });
       }
       const { eraseRows, parseFieldMatch } = await import("../../data/erase.js");
+      const { masterKeyFromEnv } = await import("../../data/crypto/envelope.js");
       const match = o.match !== undefined ? parseFieldMatch(o.match) : { kind: "text" as const, value: o.text ?? "" };
       const result = await eraseRows(platform.datasets, {
         match,
         reason: o.reason,
         actor: cliActor(),
         dryRun: o.dryRun,
+        // The master key, when set, keys the tombstone's hash of the value.
+        hashKey: masterKeyFromEnv()?.key,
       });
       if (wantsJson(command)) return printJson(result);
       if (result.versions.length === 0) {
