@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import type { IngestProgress } from "../../data/ingest.js";
 import type { PipelineResult } from "../../data/pipeline/run.js";
+import type { PerplexityScorer } from "../../data/report/perplexity.js";
 import type { DatasetReport } from "../../data/report/profile.js";
 import type { ValidationReport } from "../../data/report/rules.js";
 import type { DatasetVersion, DatasetVersionDetail } from "../../data/types.js";
@@ -198,6 +199,8 @@ export function registerDataCommands(program: Command): Command {
       .option("--text-field <field>", "the field to profile (default: the version's text field)")
       .option("--near-dup <threshold>", "also measure near-duplicates at this Jaccard threshold (e.g. 0.8)")
       .option("--no-pii", "skip the PII scan")
+      .option("--model <ref>", "also score a sample of rows under this registered model and report perplexity outliers")
+      .option("--perplexity-sample <n>", "rows to score with --model (evenly spaced)", "500")
       .addHelpText(
         "after",
         `
@@ -212,7 +215,15 @@ Rules file (YAML):
       ),
   ).action(
     withPlatform(async (platform, command, ref: string) => {
-      const o = command.opts<{ rules?: string; html?: string; textField?: string; nearDup?: string; pii: boolean }>();
+      const o = command.opts<{
+        rules?: string;
+        html?: string;
+        textField?: string;
+        nearDup?: string;
+        pii: boolean;
+        model?: string;
+        perplexitySample: string;
+      }>();
       const { profileVersion } = await import("../../data/report/profile.js");
       const { parseRules } = await import("../../data/report/rules.js");
       const rules = o.rules
@@ -229,14 +240,25 @@ Rules file (YAML):
         if (!(near > 0 && near < 1)) throw new LlmopsError("usage", "--near-dup must be a number between 0 and 1.");
       }
       const version = await platform.datasets.resolve(ref);
+      const sample = parseInteger(o.perplexitySample, "--perplexity-sample", 1, 1_000_000);
+      let scorer: (PerplexityScorer & { close(): Promise<void> }) | null = null;
+      if (o.model) {
+        const model = await platform.registry.resolve(o.model);
+        const { openModelScorer } = await import("../../data/report/model-scorer.js");
+        scorer = await openModelScorer(await platform.artifacts.localPath(model.artifactHash), model.ref);
+      }
       const bar = new ProgressBar("report");
       const report = await profileVersion(platform.datasets, version, {
         textField: o.textField,
         rules,
         pii: o.pii,
         nearDuplicateThreshold: near,
+        perplexity: scorer ? { scorer, sample } : undefined,
         onProgress: (p) => bar.update(p.rows / Math.max(1, p.total), `${p.rows}/${p.total} rows`),
-      }).finally(() => bar.done());
+      }).finally(async () => {
+        bar.done();
+        await scorer?.close();
+      });
       if (o.html) {
         const { renderReportHtml } = await import("../../data/report/html.js");
         const tmp = `${o.html}.tmp-${process.pid}`;
@@ -384,6 +406,21 @@ function printReport(r: DatasetReport): void {
       "|Z|": (e) => e.score,
       TEXT: (e) => e.preview.slice(0, 60),
     });
+  }
+  if (r.perplexity) {
+    const p = r.perplexity;
+    process.stdout.write(
+      `\n${pc.bold("perplexity")} under ${p.model}: ${p.scored} rows scored (${p.skipped} skipped), ` +
+        `median ${p.median ?? "-"}, p95 ${p.p95 ?? "-"}; ${p.count} with robust |z| > ${p.threshold}\n`,
+    );
+    if (p.examples.length) {
+      printTable(p.examples, {
+        ROW: (e) => `${e.shard}:${e.index}`,
+        PERPLEXITY: (e) => e.perplexity,
+        Z: (e) => e.score,
+        TEXT: (e) => e.preview.slice(0, 60),
+      });
+    }
   }
   if (r.validation) {
     process.stdout.write(`\n${pc.bold("validation")} ${r.validation.passed ? pc.green("passed") : pc.red("FAILED")}\n`);

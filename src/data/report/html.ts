@@ -82,6 +82,18 @@ export function renderReportHtml(report: DatasetReport): string {
           report.outliers.examples.map((e) => [`${e.shard}:${e.index}`, fmt(e.length), e.score, e.preview]),
         ),
     ),
+    report.perplexity
+      ? section(
+          "Perplexity outliers",
+          `<p>${fmt(report.perplexity.scored)} rows scored under ${report.perplexity.model} (${fmt(report.perplexity.skipped)} skipped):
+           median ${report.perplexity.median ?? "-"}, p95 ${report.perplexity.p95 ?? "-"};
+           ${fmt(report.perplexity.count)} rows with robust |z| of log-perplexity above ${report.perplexity.threshold}.</p>` +
+            table(
+              ["row (shard:index)", "perplexity", "z", "text"],
+              report.perplexity.examples.map((e) => [`${e.shard}:${e.index}`, e.perplexity, e.score, e.preview]),
+            ),
+        )
+      : "",
     v
       ? section(
           "Validation",

@@ -1,6 +1,7 @@
 // `data report`: one streaming pass over a version that profiles it (field nulls, text length
 // distribution, language mix, exact and near duplicate rates, PII counts by type), finds length
-// outliers (IQR fences and robust z-scores on the median and MAD) and checks validation rules.
+// outliers (IQR fences and robust z-scores on the median and MAD), optionally perplexity outliers
+// under a model, and checks validation rules.
 // Memory: 4 bytes per row for lengths (exact quantiles and outliers), the duplicate indexes
 // (18–36 bytes per row exact, ~0.5 KB per kept row near), one batch of rows.
 import type { DatasetStore } from "../datasets.js";
@@ -13,6 +14,7 @@ import { NearDuplicateIndex } from "../text/lsh.js";
 import { MinHasher } from "../text/minhash.js";
 import { countWords } from "../text/quality.js";
 import type { DatasetVersion, FieldType, RowAddress } from "../types.js";
+import { type PerplexityReport, PerplexitySampler, type PerplexityScorer } from "./perplexity.js";
 import { type RuleSpec, type ValidationReport, Validator } from "./rules.js";
 
 export interface ProfileOptions {
@@ -25,6 +27,8 @@ export interface ProfileOptions {
   /** Field holding a language code already (as the `language` step writes); else it is detected. */
   langField?: string | undefined;
   onProgress?: ((progress: { rows: number; total: number }) => void) | undefined;
+  /** Score an evenly spaced sample of rows under a model and report perplexity outliers. */
+  perplexity?: { scorer: PerplexityScorer; sample?: number } | undefined;
 }
 
 export interface OutlierExample extends RowAddress {
@@ -80,6 +84,8 @@ export interface DatasetReport {
     robustZ: { median: number; mad: number; scale: number; threshold: number; count: number };
     examples: OutlierExample[];
   };
+  /** Present when a model was given (`data report --model`). */
+  perplexity: PerplexityReport | null;
   validation: ValidationReport | null;
 }
 
@@ -109,6 +115,9 @@ export async function profileVersion(
   let piiRows = 0;
   let ordinal = 0;
   const scanPii = options.pii ?? true;
+  const perplexity = options.perplexity
+    ? new PerplexitySampler(options.perplexity.scorer, version.rowCount, options.perplexity.sample ?? 500)
+    : null;
 
   for await (const batch of datasets.iterate(version)) {
     for (const { row, shard, index } of batch) {
@@ -140,6 +149,7 @@ export async function profileVersion(
           if (found.length) piiRows++;
           for (const d of found) piiTypes[d.type] = (piiTypes[d.type] ?? 0) + 1;
         }
+        await perplexity?.observe(text, { shard, index });
       }
       ordinal++;
     }
@@ -240,6 +250,7 @@ export async function profileVersion(
       robustZ: { median, mad, scale: round(scale), threshold: ROBUST_Z, count: zCount },
       examples,
     },
+    perplexity: perplexity?.report() ?? null,
     validation: validator?.report() ?? null,
   };
 }
