@@ -7,6 +7,7 @@ import { registerDataCommands } from "./commands/data.js";
 import { registerGatewayCommand } from "./commands/gateway.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelsCommands } from "./commands/models.js";
+import { registerQuantizeCommand } from "./commands/quantize.js";
 import { registerRequestsCommands } from "./commands/requests.js";
 import { registerRunsCommands } from "./commands/runs.js";
 import { registerTokenizerCommands } from "./commands/tokenizer.js";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerRunsCommands(program);
   registerTrainCommands(program);
+  registerQuantizeCommand(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {
     for (const sub of command.commands) {
