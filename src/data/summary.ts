@@ -1,5 +1,8 @@
 // Streaming numeric summaries: exact count, sum, min, max and mean, plus quantiles from a seeded
 // reservoir sample (fixed memory, reproducible for the same input).
+import { mulberry32 } from "../util/random.js";
+
+export { mulberry32 };
 
 export interface SummaryJson {
   count: number;
@@ -69,17 +72,6 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.min(n - 1, lo + 1);
   return round(sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo));
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function round(x: number): number {

@@ -2,6 +2,7 @@
 // schedule, and seeded parameter initialisation. Pure TypeScript (no tensor library), so the
 // same numbers feed every TrainingBackend, checkpoints and the GGUF export.
 import { invalidRequest } from "../errors.js";
+import { mulberry32 } from "../util/random.js";
 
 export interface ModelConfig {
   vocabSize: number;
@@ -63,13 +64,7 @@ export function lrAt(step: number, o: OptimConfig): number {
 
 /** mulberry32 with Box–Muller normals: tiny, fast and identical on every platform. */
 export function seededRng(seed: number): { uniform(): number; normal(): number } {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
   return { uniform, normal };
 }
