@@ -47,7 +47,12 @@ describe("quantize", () => {
     const q8 = reports.q8_0!;
     const q4 = reports.q4_0!;
     expect(q8.version).toMatchObject({ ref: "m@2", quantization: "Q8_0", tags: { quantization: "Q8_0" } });
-    expect(q8.version.lineage).toMatchObject({ parent: "m@1", quantizedFrom: "m@1", quantization: "Q8_0" });
+    expect(q8.version.lineage).toMatchObject({
+      sourceFile: "m-q8_0.gguf",
+      parent: "m@1",
+      quantizedFrom: "m@1",
+      quantization: "Q8_0",
+    });
     expect(q4.version).toMatchObject({ ref: "m@3", quantization: "Q4_0" });
     expect(q4.version.lineage.parent).toBe("m@1");
     const [src] = q8.rows;

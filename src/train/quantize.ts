@@ -7,7 +7,7 @@
 // Source tensors are dequantised to f32 first, so the blocks are byte-identical to what
 // `encodeTensor` (golden-tested against llama.cpp) gives for the source values.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { LlmopsError } from "../errors.js";
 import {
@@ -104,9 +104,10 @@ export async function quantizeVersion(deps: QuantizeDeps, o: QuantizeOptions): P
     metadata.push({ key, value });
   }
   metadata.push({ key: "general.file_type", value: { type: "uint32", value: LLAMA_FILE_TYPE[type] } });
-  const tmpDir = path.join(deps.config.home, "tmp");
-  await mkdir(tmpDir, { recursive: true });
-  const tmp = path.join(tmpDir, `quantize-${process.pid}-${Date.now()}-${type}.gguf`);
+  await mkdir(path.join(deps.config.home, "tmp"), { recursive: true });
+  // A private folder, so the registered sourceFile reads "NAME-q8_0.gguf" and concurrent runs never collide.
+  const tmpDir = await mkdtemp(path.join(deps.config.home, "tmp", "quantize-"));
+  const tmp = path.join(tmpDir, `${source.name}-${type.toLowerCase()}.gguf`);
   try {
     await writeGguf(tmp, { metadata, tensors }, { alignment: gguf.alignment });
     const version = await deps.registry.register({
@@ -119,7 +120,7 @@ export async function quantizeVersion(deps: QuantizeDeps, o: QuantizeOptions): P
     });
     return { source, version, type, tensorTypes };
   } finally {
-    await rm(tmp, { force: true });
+    await rm(tmpDir, { recursive: true, force: true });
   }
 }
 
