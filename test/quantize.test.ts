@@ -77,6 +77,7 @@ describe("quantize", () => {
       expect(Math.abs(r.rows[1].perplexityDeltaPct)).toBeLessThan(max);
       expect(r.target).toMatchObject({ maxPerplexityDeltaPct: max, met: true });
       expect(r.rows[1].tokensPerSecond).toBeGreaterThan(0);
+      expect(r.rows[1].generatedTokens).toBeGreaterThan(0);
     }
   });
 

@@ -138,6 +138,7 @@ export interface MeasureOptions {
   contextSize?: number;
   genTokens?: number;
   runs?: number;
+  /** Generation prompt; default: the first 16 tokens of the evaluation text (leaves room in small contexts). */
   prompt?: string;
 }
 
@@ -183,7 +184,7 @@ export async function measureModel(
     const evalTokens = logprobs.filter((l) => l !== null).length;
     let best = 0;
     let generatedTokens = 0;
-    const prompt = o.prompt ?? evalText.slice(0, 64);
+    const prompt = o.prompt ?? ids.slice(0, 16);
     for (let run = 0; run < (o.runs ?? 3); run++) {
       const started = performance.now();
       let n = 0;
@@ -234,6 +235,8 @@ export interface TradeoffRow {
   perplexity: number;
   perplexityDeltaPct: number;
   tokensPerSecond: number;
+  /** Tokens the timed generation produced (fewer than asked when the context or EOS ends it). */
+  generatedTokens: number;
   speedRatio: number;
 }
 
@@ -272,6 +275,7 @@ export async function quantizeWithTradeoff(
     perplexity: m.perplexity,
     perplexityDeltaPct: ((m.perplexity - src.perplexity) / src.perplexity) * 100,
     tokensPerSecond: m.tokensPerSecond,
+    generatedTokens: m.generatedTokens,
     speedRatio: src.tokensPerSecond > 0 ? m.tokensPerSecond / src.tokensPerSecond : 0,
   });
   const qRow = row(result.version, result.type, q);

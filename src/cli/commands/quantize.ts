@@ -65,7 +65,7 @@ export function registerQuantizeCommand(program: Command): void {
         "size ratio": (r) => r.sizeRatio.toFixed(3),
         perplexity: (r) => r.perplexity.toFixed(3),
         "Δ%": (r) => `${r.perplexityDeltaPct >= 0 ? "+" : ""}${r.perplexityDeltaPct.toFixed(2)}`,
-        "tok/s": (r) => r.tokensPerSecond.toFixed(1),
+        "tok/s": (r) => `${r.tokensPerSecond.toFixed(1)} (${r.generatedTokens} tok)`,
         "speed ratio": (r) => r.speedRatio.toFixed(2),
       });
       const t = report.target;
