@@ -255,17 +255,21 @@ export async function quantizeWithTradeoff(
 ): Promise<QuantizeReport> {
   const result = await quantizeVersion(deps, o);
   const evalText = o.evalText ?? (await defaultEvalText());
+  // Windows no longer than the trained context: beyond it RoPE positions were never seen and
+  // perplexity would measure extrapolation rather than quantisation error.
+  const trained = result.source.contextLength ?? 512;
+  const measure: MeasureOptions = { contextSize: Math.min(512, trained), ...o.measure };
   const src = await measureModel(
     await deps.artifacts.localPath(result.source.artifactHash),
     result.source.ref,
     evalText,
-    o.measure,
+    measure,
   );
   const q = await measureModel(
     await deps.artifacts.localPath(result.version.artifactHash),
     result.version.ref,
     evalText,
-    o.measure,
+    measure,
   );
   const row = (v: ModelVersion, type: string, m: ModelMeasurement): TradeoffRow => ({
     ref: v.ref,
