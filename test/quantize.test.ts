@@ -106,6 +106,11 @@ describe("quantize", () => {
       /already quantised.*F32 or F16/,
     );
     await expect(quantizeVersion(platform, { ref: "m@1", type: "q5_k", actor: "t" })).rejects.toThrow(/--type/);
+    const before = (await platform.registry.resolve("m@latest")).version;
+    await expect(
+      quantizeWithTradeoff(platform, { ref: "m@1", type: "q8_0", actor: "t", evalText: " \n" }),
+    ).rejects.toThrow(/--eval/);
+    expect((await platform.registry.resolve("m@latest")).version).toBe(before);
   });
 
   it("is offered by the CLI with --json", () => {

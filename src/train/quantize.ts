@@ -253,8 +253,16 @@ export async function quantizeWithTradeoff(
   deps: QuantizeDeps,
   o: QuantizeOptions & { evalText?: string; measure?: MeasureOptions },
 ): Promise<QuantizeReport> {
-  const result = await quantizeVersion(deps, o);
+  // Check the evaluation text before registering anything, so a bad --eval leaves no new version.
+  parseQuantType(o.type);
   const evalText = o.evalText ?? (await defaultEvalText());
+  if (evalText.trim().length < 16)
+    throw new LlmopsError(
+      "invalid_request",
+      "The evaluation text is empty or too short to measure perplexity; give a longer --eval file.",
+      { param: "--eval" },
+    );
+  const result = await quantizeVersion(deps, o);
   // Windows no longer than the trained context: beyond it RoPE positions were never seen and
   // perplexity would measure extrapolation rather than quantisation error.
   const trained = result.source.contextLength ?? 512;
