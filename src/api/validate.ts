@@ -1,11 +1,7 @@
 import type { z } from "zod";
-import { invalidRequest } from "../errors.js";
+import { parseOrThrow } from "../validation.js";
 
-/** Parses a body or query with zod; the first problem becomes a 400 naming the field. */
-export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what = "body"): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join(".");
-  throw invalidRequest(`${what}${field ? `.${field}` : ""}: ${issue.message}`, field || undefined);
+/** Parses a body, query or path with zod (a missing body counts as `{}`); failures are 400s naming the field. */
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what = "body"): z.output<T> {
+  return parseOrThrow(schema, value ?? {}, what);
 }

@@ -1,8 +1,8 @@
 // Reading the request log the gateway writes (one row per request, never the prompt).
 import { z } from "zod";
-import { invalidRequest } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { NewRequest, RequestRow } from "../store/schema.js";
+import { parseOrThrow } from "../validation.js";
 
 export const requestQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
@@ -15,12 +15,7 @@ export const requestQuerySchema = z.object({
 export type RequestQuery = z.input<typeof requestQuerySchema>;
 
 export async function listRequests(store: MetadataStore, query: RequestQuery): Promise<RequestRow[]> {
-  const parsed = requestQuerySchema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidRequest(`${issue.path.join(".")}: ${issue.message}`, String(issue.path[0] ?? ""));
-  }
-  const q = parsed.data;
+  const q = parseOrThrow(requestQuerySchema, query, "query");
   let select = store.db.selectFrom("requests").selectAll().orderBy("id", "desc").limit(q.limit);
   if (q.model) select = select.where("model", "=", q.model);
   if (q.status) select = select.where("status", "=", q.status);

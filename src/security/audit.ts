@@ -8,9 +8,9 @@ import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
-import { invalidRequest } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { AuditEventRow, Database } from "../store/schema.js";
+import { parseOrThrow } from "../validation.js";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -83,12 +83,7 @@ export type AuditQuery = z.input<typeof auditQuerySchema>;
 
 /** Newest first. */
 export async function listAudit(store: MetadataStore, query: AuditQuery = {}): Promise<AuditEvent[]> {
-  const parsed = auditQuerySchema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidRequest(`${issue.path.join(".")}: ${issue.message}`, String(issue.path[0] ?? ""));
-  }
-  const q = parsed.data;
+  const q = parseOrThrow(auditQuerySchema, query, "query");
   let select = store.db.selectFrom("audit_events").selectAll().orderBy("seq", "desc").limit(q.limit);
   if (q.action) select = select.where("action", "=", q.action);
   if (q.target) select = select.where("target", "=", q.target);

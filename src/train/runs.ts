@@ -8,6 +8,7 @@ import { z } from "zod";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { RunEventsTable, RunsTable } from "../store/schema.js";
+import { parseOrThrow } from "../validation.js";
 
 export const RUN_STATUSES = ["running", "completed", "failed", "stopped", "diverged"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -147,20 +148,11 @@ export function currentGitCommit(cwd = process.cwd()): string | null {
 
 const MAX_POINTS_PER_CALL = 10_000;
 
-/** zod at the boundary: the first problem becomes an invalid_request naming the field. */
-function check<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue?.path.join(".") ?? "";
-  throw invalidRequest(`${what}${field ? `.${field}` : ""}: ${issue?.message ?? "invalid"}`, field || what);
-}
-
 export class RunStore {
   constructor(private readonly store: MetadataStore) {}
 
   async create(input: NewRun, actor: string): Promise<Run> {
-    const r = check(newRunSchema, input, "run");
+    const r = parseOrThrow(newRunSchema, input, "run");
     const now = new Date().toISOString();
     const row: RunsTable = {
       id: ulid(),
@@ -216,7 +208,7 @@ export class RunStore {
   async logMetrics(runId: string, points: MetricPointInput[]): Promise<{ written: number }> {
     if (points.length > MAX_POINTS_PER_CALL)
       throw invalidRequest(`At most ${MAX_POINTS_PER_CALL} metric points per call; split the batch.`, "points");
-    const parsed = check(z.array(metricPointSchema), points, "points");
+    const parsed = parseOrThrow(z.array(metricPointSchema), points, "points");
     const run = await this.get(runId);
     const at = new Date().toISOString();
     const rows = parsed.flatMap((p) =>
@@ -269,7 +261,7 @@ export class RunStore {
 
   async addEvents(runId: string, events: RunEventInput[]): Promise<RunEvent[]> {
     if (events.length > 1000) throw invalidRequest("At most 1000 events per call.", "events");
-    const parsed = check(z.array(runEventSchema), events, "events");
+    const parsed = parseOrThrow(z.array(runEventSchema), events, "events");
     const run = await this.get(runId);
     const rows: RunEventsTable[] = parsed.map((e) => ({
       id: ulid(),
