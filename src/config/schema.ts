@@ -1,6 +1,7 @@
 // The configuration schema: one zod object, so llmops.yaml, LLMOPS_* variables and flags are all
 // validated the same way and every problem is reported with its path.
 import { z } from "zod";
+import { cacheSchema, guardrailsSchema, limitsSchema } from "./policy.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -48,6 +49,10 @@ export const configSchema = z
       .strict(),
     upstreams: z.array(upstreamSchema),
     log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    /** Gateway policy stages (src/config/policy.ts, docs/gateway-policy.md): all off unless configured. */
+    limits: limitsSchema.optional(),
+    cache: cacheSchema.optional(),
+    guardrails: guardrailsSchema.optional(),
   })
   .strict();
 
