@@ -205,6 +205,55 @@ export interface RunsTable {
   finished_at: string | null;
 }
 
+/** An evaluation run (`llmops eval`): immutable once finished. */
+export interface EvalRunsTable {
+  id: string; // ULID
+  suite_name: string;
+  suite_hash: string; // sha256 of the suite snapshot
+  suite_json: string; // the suite as run (resume re-expands it)
+  candidate: string; // provider as the user named it
+  candidate_id: string; // resolved identity, e.g. llmops:tiny@3
+  baseline: string | null;
+  baseline_id: string | null;
+  model_name: string | null; // the candidate's registered model (for promotion checks)
+  model_version: number | null;
+  options_json: string; // repeat, concurrency, gate, cache…
+  fingerprint: string; // same suite + providers + options = same fingerprint (automatic resume)
+  status: string; // running | completed | failed
+  gated: number; // 1 when run with --gate
+  gate_pass: number | null; // 1/0 once finished
+  summary_json: string | null;
+  total_cells: number;
+  pid: number | null;
+  host: string | null;
+  created_at: string;
+  created_by: string;
+  finished_at: string | null;
+}
+
+/** One finished call of an eval run: test × prompt × repeat × role. */
+export interface EvalResultsTable {
+  run_id: string;
+  cell: string; // role:caseId:repeat
+  role: string; // candidate | baseline
+  case_id: string;
+  test_index: number;
+  repeat: number;
+  holdout: number;
+  pass: number;
+  score: number;
+  result_json: string;
+  created_at: string;
+}
+
+/** Cached model responses keyed by sha256(provider identity + request). */
+export interface EvalCacheTable {
+  key: string;
+  provider_id: string;
+  response_json: string;
+  created_at: string;
+}
+
 /** One metric value at one step; split is "train" or "eval"; value null stands for NaN. */
 export interface RunMetricsTable {
   run_id: string;
@@ -245,6 +294,9 @@ export interface Database {
   runs: RunsTable;
   run_metrics: RunMetricsTable;
   run_events: RunEventsTable;
+  eval_runs: EvalRunsTable;
+  eval_results: EvalResultsTable;
+  eval_cache: EvalCacheTable;
 }
 
 export type ModelRow = Selectable<ModelsTable>;

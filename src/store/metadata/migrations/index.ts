@@ -7,6 +7,7 @@ import { datasets } from "./0002_datasets.js";
 import { audit } from "./0003_audit.js";
 import { runs } from "./0004_runs.js";
 import { datasetProtection } from "./0005_dataset_protection.js";
+import { evals } from "./0006_evals.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0003_audit": audit,
   "0004_runs": runs,
   "0005_dataset_protection": datasetProtection,
+  "0006_evals": evals,
 };
