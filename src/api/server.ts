@@ -3,11 +3,14 @@
 import type { FastifyInstance } from "fastify";
 import type { Platform } from "../platform/open.js";
 import { auditRoutes } from "./routes/audit.js";
+import { datasetReportRoutes } from "./routes/dataset-report.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
 import { requestRoutes } from "./routes/requests.js";
 import { runRoutes } from "./routes/runs.js";
+import { sessionRoutes } from "./routes/session.js";
+import { statsRoutes } from "./routes/stats.js";
 
 export function registerApi(app: FastifyInstance, platform: Platform): void {
   // Model uploads arrive as raw bytes; hand the stream to the route instead of buffering it.
@@ -18,6 +21,9 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   auditRoutes(app, platform);
   runRoutes(app, platform);
   datasetRoutes(app, platform);
+  datasetReportRoutes(app, platform);
+  statsRoutes(app, platform);
+  sessionRoutes(app, platform);
   app.get("/api/v1/health", async () => ({
     status: "ok",
     database: platform.store.dialect,

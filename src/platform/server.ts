@@ -10,6 +10,7 @@ import { createBatchedRequestRecorder, createGateway } from "../gateway/index.js
 import { insertRequests } from "../monitor/requests.js";
 import type { Platform } from "./open.js";
 import { ModelRouter } from "./routing.js";
+import { registerDashboard } from "./static.js";
 
 export interface RunningServer {
   /** Scheme, host and port, e.g. http://127.0.0.1:8080 */
@@ -37,6 +38,7 @@ export async function startServer(
     logger: logger as unknown as FastifyBaseLogger,
   });
   await app.register(async (api) => registerApi(api, platform));
+  await registerDashboard(app);
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {

@@ -54,6 +54,11 @@ export function can(role: Role, permission: Permission): boolean {
   return grants[role].includes(permission);
 }
 
+/** Everything a role may do, for the dashboard's Settings page. */
+export function permissionsOf(role: Role): readonly Permission[] {
+  return grants[role];
+}
+
 /** The roles that hold a permission, for error messages ("needs one of: admin, developer"). */
 export function rolesWith(permission: Permission): Role[] {
   return ROLES.filter((role) => grants[role].includes(permission));

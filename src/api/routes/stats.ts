@@ -1,0 +1,40 @@
+// /api/v1/stats: read-only views of the request log for the dashboard (Overview and Traces):
+// totals and percentiles over a window, the log filtered and paged on the server, one request.
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { listTraces, requestOverview, traceDetail, traceFacets } from "../../monitor/stats.js";
+import type { Platform } from "../../platform/open.js";
+import { authorize } from "../auth.js";
+import { parseWith } from "../validate.js";
+
+export function statsRoutes(app: FastifyInstance, platform: Platform): void {
+  const { keys, store } = platform;
+
+  app.get("/api/v1/stats/overview", async (request) => {
+    await authorize(keys, request, "requests:read");
+    return requestOverview(store, request.query);
+  });
+
+  app.get("/api/v1/stats/requests", async (request) => {
+    await authorize(keys, request, "requests:read");
+    const started = performance.now();
+    const page = await listTraces(store, request.query);
+    return { object: "list", ...page, took_ms: Math.round((performance.now() - started) * 10) / 10 };
+  });
+
+  app.get("/api/v1/stats/requests/facets", async (request) => {
+    await authorize(keys, request, "requests:read");
+    return traceFacets(store);
+  });
+
+  app.get("/api/v1/stats/requests/:id", async (request) => {
+    await authorize(keys, request, "requests:read");
+    const { id } = parseWith(z.object({ id: z.string().min(1).max(64) }), request.params, "path");
+    return {
+      ...(await traceDetail(store, id)),
+      // The gateway logs metadata only (see README: "never the prompt"); say so instead of guessing.
+      body: null,
+      body_note: "The request log stores metadata only: prompts and responses are never recorded.",
+    };
+  });
+}
