@@ -8,7 +8,6 @@ import { audit } from "./0003_audit.js";
 import { runs } from "./0004_runs.js";
 import { datasetProtection } from "./0005_dataset_protection.js";
 import { evals } from "./0006_evals.js";
-import { security } from "./0009_security.js";
 import { dashboard } from "./0010_dashboard.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -18,6 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0004_runs": runs,
   "0005_dataset_protection": datasetProtection,
   "0006_evals": evals,
-  "0009_security": security,
   "0010_dashboard": dashboard,
 };
