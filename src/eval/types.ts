@@ -71,6 +71,13 @@ export const providerSpecSchema = z.union([
           .optional(),
         /** Longest wait for one call (default 120 s). */
         timeoutMs: z.number().int().min(100).max(600_000).optional(),
+        /**
+         * Where text prompts go: "completions" (/v1/completions; default for our workers) or "chat"
+         * (sent as one user message; default for `openai:` endpoints, most of which are chat-only).
+         */
+        textApi: z.enum(["completions", "chat"]).optional(),
+        /** The model name sent in requests (default: what follows `openai:`). */
+        model: z.string().min(1).optional(),
       })
       .optional(),
     options: generationOptionsSchema.optional(),
@@ -255,6 +262,8 @@ export interface Assertion<C = unknown> {
   readonly type: string;
   /** One line for `llmops eval assertions` and docs. */
   readonly description: string;
+  /** Ask the provider for per-token log-probabilities of the output (perplexity, logprob). */
+  readonly needsLogprobs?: boolean;
   parse(spec: AssertSpec): C;
   evaluate(config: C, ctx: AssertionContext): Promise<GradingResult> | GradingResult;
 }
