@@ -6,7 +6,7 @@
 //  - 15 digits (the pre-1999 format): region code + YYMMDD (19YY) + 3 digits, no check digit, so it
 //    is only reported with a lower score unless a word like 身份证 is nearby.
 // Spaces or dashes in the 6-8-4 grouping ("110105 19491231 002X") are accepted when used consistently.
-import { before, clamp01, execAll, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, countDigits, execAll, NOT_PII_CONTEXT } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const ID18 =
@@ -88,7 +88,8 @@ export const cnIdDetector: Detector = {
   name: "cn-id",
   types: ["CN_ID"],
   detect({ norm }: ScanInput): Detection[] {
-    if (!SIX_DIGITS.test(norm)) return [];
+    // Both forms have at least 15 digits (18 with an X check digit counts 17).
+    if (countDigits(norm) < 15 || !SIX_DIGITS.test(norm)) return [];
     const out: Detection[] = [];
     for (const m of execAll(ID18, norm)) {
       const id = `${m[1]}${m[3]}${m[4]}`;

@@ -10,7 +10,7 @@
 // National numbers of other countries without +CC (UK "020 7946 0958") are NOT detected: without a
 // country they are indistinguishable from other digit groups.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { before, clamp01, execAll, isAlnum, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, countDigits, execAll, isAlnum, NOT_PII_CONTEXT } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const PHONE_CONTEXT =
@@ -169,10 +169,14 @@ export const phoneDetector: Detector = {
     // Every format has three digits in a row somewhere; most prose has none.
     if (!THREE_DIGITS.test(norm)) return [];
     const out: Detection[] = [];
-    cnMobile(norm, out);
-    cnLandline(norm, out);
+    // Chinese mobile (11), landline (3 + 7) and NANP (10) numbers all have at least ten digits.
+    const tenDigits = countDigits(norm) >= 10;
+    if (tenDigits) {
+      cnMobile(norm, out);
+      cnLandline(norm, out);
+    }
     international(norm, out);
-    nanp(norm, out);
+    if (tenDigits) nanp(norm, out);
     return out;
   },
 };
