@@ -8,7 +8,7 @@ import { parseJsonBody } from "./body.js";
 import { attachContext, contextOf } from "./context.js";
 import { toGatewayError } from "./errors.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
-import { UpstreamProxy } from "./proxy.js";
+import { createUpstreamProxy, type GatewayTrafficOptions } from "./proxy.js";
 import { requestId } from "./request-id.js";
 import { registerInferenceRoutes } from "./routes/inference.js";
 import { registerModelRoutes } from "./routes/models.js";
@@ -24,14 +24,16 @@ export interface GatewayOptions {
   logger?: FastifyBaseLogger;
   /** Where the llmops_gateway_* metrics are registered (and what GET /metrics serves); default: a new Registry. */
   metricsRegistry?: Registry;
-  /** A strategy name ("least-in-flight" default, "round-robin") or an instance. */
+  /** A strategy name ("least-in-flight" default; see routingStrategies) or an instance. */
   routing?: string | RoutingStrategy;
   /** Longest wait for upstream response headers, and between stream chunks (default 600 000 ms → 504). */
   upstreamTimeoutMs?: number;
   /** Longest wait to connect to an upstream before failing over (default 5 000 ms). */
   connectTimeoutMs?: number;
-  /** After an upstream refuses a connection, prefer the others for this long (default 2 000 ms). */
+  /** After an upstream refuses a connection, prefer the others for this long (default 2 000 ms; = traffic.circuit.openMs). */
   upstreamCooldownMs?: number;
+  /** Retries, circuit breaker, active health checks, timeout bounds, strategy settings (see docs/gateway-routing.md). */
+  traffic?: GatewayTrafficOptions;
   /** Largest accepted request body (default 8 MiB → 413 beyond). */
   bodyLimitBytes?: number;
 }
@@ -56,18 +58,31 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   const log = app.log;
 
-  const tracker = new UpstreamTracker(options.upstreamCooldownMs ?? 2_000);
+  const tracker = new UpstreamTracker();
   const metrics: GatewayMetrics = createGatewayMetrics(options.metricsRegistry, () => tracker.inFlightSnapshot());
   const strategy =
     typeof options.routing === "object"
       ? options.routing
       : createRoutingStrategy(options.routing ?? DEFAULT_ROUTING_STRATEGY);
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 600_000;
   const client = new UpstreamClient({
-    timeoutMs: options.upstreamTimeoutMs ?? 600_000,
+    timeoutMs: upstreamTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
   });
   const finish = createAccounting(metrics, deps, log);
-  const proxy = new UpstreamProxy({ client, tracker, strategy, finish, log });
+  const traffic = createUpstreamProxy({
+    traffic: options.traffic ?? {},
+    strategy,
+    client,
+    tracker,
+    timeoutMs: upstreamTimeoutMs,
+    cooldownMs: options.upstreamCooldownMs,
+    registry: metrics.registry,
+    deps,
+    finish,
+    log,
+  });
+  const proxy = traffic.proxy;
 
   // Every body is read as JSON whatever its content type (curl -d sends form encoding), with our
   // error messages instead of Fastify's.
@@ -102,6 +117,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   });
 
   app.addHook("onClose", async () => {
+    await traffic.close();
     await client.close();
   });
 

@@ -3,6 +3,7 @@
 // point one way: gateway → these contracts, never the reverse).
 import type { Principal } from "../security/principal.js";
 import type { NewRequest } from "../store/schema.js";
+import type { RolloutHooks, RolloutRoute } from "./rollout/types.js";
 
 // Who is calling and what each role may do are shared with the control-plane API.
 export type { Principal } from "../security/principal.js";
@@ -18,6 +19,8 @@ export interface Upstream {
   apiKey?: string;
   /** The model name to put in the forwarded body (the client still sees the name it asked for). */
   model: string;
+  /** Share of traffic for the `weighted` strategy (default 1; 0 = only when nothing else is left). */
+  weight?: number;
 }
 
 export interface ResolvedModel {
@@ -27,6 +30,15 @@ export interface ResolvedModel {
   resolved: string;
   /** Candidates in preference order; the routing strategy picks among them, failover walks the rest. */
   upstreams: Upstream[];
+  /** Routing strategy for this model (a name from routingStrategies); default: the gateway's. */
+  strategy?: string;
+  /**
+   * Model names to try, in order, when every upstream of this one failed before answering
+   * (e.g. a local model → a bigger local one → a remote API). Each is resolved like a request's model.
+   */
+  fallbacks?: readonly string[];
+  /** Set when the requested alias is under a rollout (canary split, shadow or blue/green). */
+  rollout?: RolloutRoute;
 }
 
 /** One entry of `GET /v1/models` (the gateway adds `object: "model"`). */
@@ -51,4 +63,6 @@ export interface GatewayDeps {
    * the write (see createBatchedRequestRecorder). It must not throw; if it does, the gateway logs and goes on.
    */
   recordRequest(row: NewRequest): void;
+  /** Rollout persistence (automatic rollback, shadow comparisons); without it rollouts route but never roll back. */
+  rollouts?: RolloutHooks;
 }

@@ -192,8 +192,11 @@ export class UpstreamClient {
     return target;
   }
 
-  /** POSTs a JSON body to `upstream.baseUrl + path`; await `exchange.headers` for the outcome. */
-  post(upstream: Upstream, path: string, payload: string, requestId: string): UpstreamExchange {
+  /**
+   * POSTs a JSON body to `upstream.baseUrl + path`; await `exchange.headers` for the outcome.
+   * `timeoutMs` (a per-request deadline) replaces the client's default for this request only.
+   */
+  post(upstream: Upstream, path: string, payload: string, requestId: string, timeoutMs?: number): UpstreamExchange {
     const target = this.target(upstream.baseUrl);
     const headers: Record<string, string> = {
       "content-type": "application/json",
@@ -203,10 +206,39 @@ export class UpstreamClient {
     if (upstream.apiKey !== undefined) headers.authorization = `Bearer ${upstream.apiKey}`;
     const exchange = new UpstreamExchange();
     this.agent.dispatch(
-      { origin: target.origin, path: target.basePath + path, method: "POST", headers, body: payload },
+      timeoutMs === undefined
+        ? { origin: target.origin, path: target.basePath + path, method: "POST", headers, body: payload }
+        : {
+            origin: target.origin,
+            path: target.basePath + path,
+            method: "POST",
+            headers,
+            body: payload,
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          },
       exchange,
     );
     return exchange;
+  }
+
+  /** GETs `upstream.baseUrl + path` (a health check) and resolves with the status; rejects when unreachable. */
+  async probe(upstream: Upstream, path: string, timeoutMs: number): Promise<number> {
+    const target = this.target(upstream.baseUrl);
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (upstream.apiKey !== undefined) headers.authorization = `Bearer ${upstream.apiKey}`;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const response = await this.agent.request({
+      origin: target.origin,
+      path: target.basePath + path,
+      method: "GET",
+      headers,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal,
+    });
+    await response.body.dump();
+    return response.statusCode;
   }
 
   get timeoutMs(): number {

@@ -1,62 +1,56 @@
-// Per-upstream state the gateway learns by proxying: in-flight counts (for least-in-flight and the
-// llmops_gateway_upstream_in_flight gauge) and passive health (an upstream that refused a
-// connection is skipped for a short cooldown, so a dead worker does not cost every request a failed
-// connect attempt — on a remote host that can be seconds).
-import type { Upstream } from "../types.js";
+// Per-upstream load the gateway learns by proxying: in-flight counts (least-outstanding, prefix
+// affinity's load bound and the llmops_gateway_upstream_in_flight gauge) and a smoothed latency
+// (p2c-ewma). Health (circuit breaking) lives in ../health.
 import type { UpstreamLoad } from "./strategy.js";
 
-export class UpstreamTracker implements UpstreamLoad {
-  private readonly inFlightById = new Map<string, number>();
-  private readonly downUntil = new Map<string, number>();
+interface Load {
+  inFlight: number;
+  /** EWMA of time to first byte, ms; 0 until measured. */
+  latency: number;
+}
 
-  constructor(private readonly cooldownMs: number) {}
+export class UpstreamTracker implements UpstreamLoad {
+  private readonly byId = new Map<string, Load>();
+
+  /** @param alpha weight of the newest latency sample in the moving average (default 0.3). */
+  constructor(private readonly alpha = 0.3) {}
+
+  private entry(upstreamId: string): Load {
+    let load = this.byId.get(upstreamId);
+    if (load === undefined) {
+      load = { inFlight: 0, latency: 0 };
+      this.byId.set(upstreamId, load);
+    }
+    return load;
+  }
 
   inFlight(upstreamId: string): number {
-    return this.inFlightById.get(upstreamId) ?? 0;
+    return this.byId.get(upstreamId)?.inFlight ?? 0;
+  }
+
+  latencyMs(upstreamId: string): number {
+    return this.byId.get(upstreamId)?.latency ?? 0;
   }
 
   begin(upstreamId: string): void {
-    this.inFlightById.set(upstreamId, (this.inFlightById.get(upstreamId) ?? 0) + 1);
+    this.entry(upstreamId).inFlight++;
   }
 
   end(upstreamId: string): void {
-    const count = this.inFlightById.get(upstreamId) ?? 0;
-    this.inFlightById.set(upstreamId, count > 0 ? count - 1 : 0);
+    const load = this.byId.get(upstreamId);
+    if (load !== undefined && load.inFlight > 0) load.inFlight--;
+  }
+
+  /** Records how long an upstream took to answer (first byte); failures count with their elapsed time. */
+  observe(upstreamId: string, latencyMs: number): void {
+    const load = this.entry(upstreamId);
+    load.latency = load.latency === 0 ? latencyMs : load.latency + this.alpha * (latencyMs - load.latency);
   }
 
   /** Snapshot for the metrics gauge (read at scrape time, so the hot path never touches prom-client). */
   inFlightSnapshot(): ReadonlyMap<string, number> {
-    return this.inFlightById;
-  }
-
-  markDown(upstreamId: string): void {
-    this.downUntil.set(upstreamId, Date.now() + this.cooldownMs);
-  }
-
-  markUp(upstreamId: string): void {
-    if (this.downUntil.size > 0) this.downUntil.delete(upstreamId);
-  }
-
-  /**
-   * The upstreams worth trying now: all of them minus `excluded` (already failed for this request),
-   * preferring those not in cooldown. If every remaining one is cooling down they are all returned —
-   * a cooldown is a hint, never a reason to refuse without trying.
-   */
-  candidates(upstreams: readonly Upstream[], excluded: ReadonlySet<string> | undefined): readonly Upstream[] {
-    if (this.downUntil.size === 0 && excluded === undefined) return upstreams;
-    const now = Date.now();
-    const remaining: Upstream[] = [];
-    const healthy: Upstream[] = [];
-    for (const upstream of upstreams) {
-      if (excluded?.has(upstream.id)) continue;
-      remaining.push(upstream);
-      const until = this.downUntil.get(upstream.id);
-      if (until === undefined) healthy.push(upstream);
-      else if (until <= now) {
-        this.downUntil.delete(upstream.id);
-        healthy.push(upstream);
-      }
-    }
-    return healthy.length > 0 ? healthy : remaining;
+    const snapshot = new Map<string, number>();
+    for (const [id, load] of this.byId) snapshot.set(id, load.inFlight);
+    return snapshot;
   }
 }
