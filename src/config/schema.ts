@@ -2,6 +2,7 @@
 // validated the same way and every problem is reported with its path.
 import { z } from "zod";
 import { cacheSchema, guardrailsSchema, limitsSchema } from "./policy.js";
+import { routingSchema } from "./routing.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -13,6 +14,8 @@ export const upstreamSchema = z
     url: z.url(),
     /** Name of an environment variable that holds the upstream's API key (keys never live in the file). */
     api_key_env: z.string().optional(),
+    /** Share of traffic for the `weighted` strategy when several upstreams serve one model name (default 1). */
+    weight: z.coerce.number().min(0).max(1_000_000).optional(),
     /** Model names clients use to reach this upstream; `as` maps them to the upstream's own names. */
     models: z
       .array(z.union([z.string().min(1), z.object({ name: z.string().min(1), as: z.string().min(1) })]))
@@ -53,6 +56,8 @@ export const configSchema = z
     limits: limitsSchema.optional(),
     cache: cacheSchema.optional(),
     guardrails: guardrailsSchema.optional(),
+    /** Routing and resilience (src/config/routing.ts, docs/gateway-routing.md): defaults when absent. */
+    routing: routingSchema.optional(),
   })
   .strict();
 
