@@ -1,13 +1,34 @@
-// Built-in suites (`llmops eval builtin:NAME`): the bias audit and red-team probes plug in here.
-// This file is owned by the bias/red-team work; the evaluation core only calls loadBuiltinSuite.
+// Built-in suites (`llmops eval builtin:NAME`): the bias audit and the red-team probes.
+//   builtin:bias        counterfactual pairs, 12 per attribute and language (192 generations)
+//   builtin:bias-quick  3 per attribute and language, for a smoke test
+//   builtin:redteam     every probe (zh, en)
+// Options come from `--set KEY=VALUE` (bias.pairs, bias.alpha, redteam.categories, …; see
+// docs/evaluation.md). The evaluation core only calls loadBuiltinSuite and the suite's analyse.
 import type { BuiltinSuite } from "../types.js";
+import { analyseBias } from "./bias/analyse.js";
+import { biasSuite, biasSuiteOptions, DEFAULT_BIAS_OPTIONS } from "./bias/suite.js";
+import { analyseRedteam } from "./redteam/analyse.js";
+import { redteamOptions, redteamSuite } from "./redteam/suite.js";
 
-/** The built-in suite called `name` (as in `builtin:bias`), or undefined when there is none. */
-export function loadBuiltinSuite(_name: string): BuiltinSuite | undefined {
-  return undefined;
+const BUILDERS: Record<string, (settings: Record<string, string>) => BuiltinSuite> = {
+  bias: (settings) => ({ suite: biasSuite(biasSuiteOptions(settings)), analyse: analyseBias }),
+  "bias-quick": (settings) => ({
+    suite: biasSuite(biasSuiteOptions(settings, { ...DEFAULT_BIAS_OPTIONS, perCell: 3 })),
+    analyse: analyseBias,
+  }),
+  redteam: (settings) => ({ suite: redteamSuite(redteamOptions(settings)), analyse: analyseRedteam }),
+};
+
+/**
+ * The built-in suite called `name` (as in `builtin:bias`), or undefined when there is none.
+ * `settings` are the user's `--set` options; a bad value throws an invalid_request LlmopsError.
+ */
+export function loadBuiltinSuite(name: string, settings: Record<string, string> = {}): BuiltinSuite | undefined {
+  const builder = BUILDERS[name === "red-team" ? "redteam" : name];
+  return builder?.(settings);
 }
 
 /** Names `llmops eval builtin:…` accepts, for help and error messages. */
 export function builtinSuiteNames(): string[] {
-  return [];
+  return Object.keys(BUILDERS);
 }
