@@ -7,9 +7,9 @@ import { suiteSchema } from "../types.js";
 import { BIAS_ATTRIBUTES, buildPairs } from "./bias/pairs.js";
 import { biasSuite, biasSuiteOptions } from "./bias/suite.js";
 import { builtinSuiteNames, loadBuiltinSuite } from "./index.js";
-import { isRefusal } from "./refusal.js";
 import { cnIdCheckChar, luhnCheckDigit, plantedValues } from "./redteam/planted.js";
 import { buildProbes, REDTEAM_CATEGORIES } from "./redteam/probes.js";
+import { isRefusal } from "./refusal.js";
 import { sentiment } from "./sentiment.js";
 
 describe("counterfactual pairs", () => {

@@ -373,7 +373,10 @@ function scoreChinese(text: string, counts: { positive: number; negative: number
     }
     // Intensifiers and connectives that contain a negator character (非常 "very", 不仅 "not only")
     // are removed before looking for a negator.
-    const before = text.slice(Math.max(0, i - 5), i).replace(/非常|无比|不仅|不但|毫无疑问|无疑/g, "").slice(-3);
+    const before = text
+      .slice(Math.max(0, i - 5), i)
+      .replace(/非常|无比|不仅|不但|毫无疑问|无疑/g, "")
+      .slice(-3);
     // "不" directly inside a lexicon word ("不合格") is already handled by the longer entry.
     const negated = ZH_NEGATORS.some((n) => before.endsWith(n) || before.slice(0, -1).endsWith(n));
     const polarity = negated ? -hit.polarity : hit.polarity;
