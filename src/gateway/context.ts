@@ -8,6 +8,15 @@
 import type { IncomingMessage } from "node:http";
 import type { FastifyRequest } from "fastify";
 
+/** One guardrail verdict on a request (the audit log records them; values found are never in `reason`). */
+export interface GuardrailDecision {
+  /** Which guardrail: "pii", "injection", "size", "banned_terms". */
+  name: string;
+  stage: "input" | "output";
+  action: "log" | "mask" | "block";
+  reason: string;
+}
+
 export interface RequestContext {
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
@@ -27,6 +36,8 @@ export interface RequestContext {
   promptTokens: number | null;
   completionTokens: number | null;
   ttftMs: number | null;
+  /** Guardrail decisions, in the order they were taken (empty when no guardrail fired). */
+  guardrails: GuardrailDecision[];
   /** Set once metrics and the log row are written, so nothing is counted twice. */
   finished: boolean;
 }
@@ -47,6 +58,7 @@ function newContext(startedAt: number): RequestContext {
     promptTokens: null,
     completionTokens: null,
     ttftMs: null,
+    guardrails: [],
     finished: false,
   };
 }
