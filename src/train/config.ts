@@ -27,8 +27,10 @@ export const trainConfigSchema = z.strictObject({
       /** An existing tokenizer JSON (llmops tokenizer train); otherwise one is trained on the data. */
       file: z.string().min(1).optional(),
       vocabSize: z.number().int().min(260).max(65536).default(512),
+      /** Add ChatML's control tokens (<|im_start|>, <|im_end|> as end of turn): chat works on the export. */
+      chatml: z.boolean().default(false),
     })
-    .default({ vocabSize: 512 }),
+    .default({ vocabSize: 512, chatml: false }),
   model: z.strictObject({
     // dim, layers and heads are required unless the run fine-tunes a registered model (--from),
     // whose architecture then applies.
@@ -78,6 +80,24 @@ export const trainConfigSchema = z.strictObject({
       temperature: z.number().positive().max(100).default(2),
     })
     .default({ alpha: 0.5, temperature: 2 }),
+  /**
+   * A reproducible recipe (`llmops train --recipe`): after training, write the GGUF and compare it
+   * and the loss curve with the lock file recorded when the recipe was first run.
+   */
+  export: z
+    .strictObject({
+      quant: z.enum(["f32", "f16", "q8_0", "q4_0"]).default("q8_0"),
+      /** general.name in the GGUF (and the registered name when it is registered). */
+      name: z.string().min(1).max(200),
+      /** The GGUF's file name inside the output folder. */
+      file: z
+        .string()
+        .min(1)
+        .regex(/^[^/\\]+\.gguf$/, "must be a plain file name ending in .gguf"),
+      /** The lock file (expected sha256s and losses), relative to the recipe. */
+      lock: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Where the run's files go (tokenizer, weights); default <home>/runs/<run id>. */
   output: z.string().min(1).optional(),
 });
@@ -123,6 +143,7 @@ export function parseTrainConfig(doc: unknown, baseDir: string, source = "train 
     ...c,
     data: { ...c.data, files: c.data.files?.map(abs) },
     tokenizer: { ...c.tokenizer, file: c.tokenizer.file ? abs(c.tokenizer.file) : undefined },
+    export: c.export ? { ...c.export, lock: c.export.lock ? abs(c.export.lock) : undefined } : undefined,
     output: c.output ? abs(c.output) : undefined,
   };
 }

@@ -100,6 +100,51 @@ export interface ExportResult {
   version: ModelVersion;
 }
 
+export interface RunGgufOptions {
+  /** The run's folder: weights.safetensors and tokenizer.json. */
+  dir: string;
+  model: ModelConfig;
+  quant: ExportQuant;
+  /** general.name in the file. */
+  name: string;
+  /** Where the GGUF goes (written to a temporary file first, then renamed). */
+  file: string;
+}
+
+/**
+ * A run's final weights and tokenizer as a GGUF file. Nothing in the file depends on the run's id,
+ * time or paths, so the same weights always give the same bytes (what `llmops train --recipe` checks).
+ */
+export async function writeRunGguf(
+  o: RunGgufOptions,
+): Promise<{ file: string; bytes: number; tensorTypes: Record<string, string> }> {
+  const { tensors } = await readSafetensors(path.join(o.dir, WEIGHTS_FILE)).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new LlmopsError("not_found", `There are no final weights (${WEIGHTS_FILE}) in ${o.dir}.`);
+    throw error;
+  });
+  const params: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [k, v] of Object.entries(tensors)) if (k.startsWith("param.")) params[k.slice(6)] = v;
+  const tok = await loadTokenizer(path.join(o.dir, TOKENIZER_FILE));
+  await mkdir(path.dirname(o.file), { recursive: true });
+  const tmp = `${o.file}.${process.pid}.tmp`;
+  try {
+    const built = await buildLlamaGguf(tmp, {
+      hparams: llamaHparams(o.model),
+      weights: toLlamaWeights(params, o.model),
+      type: EXPORT_QUANTS[o.quant],
+      vocab: toGgufVocab(tok),
+      name: o.name,
+      ...(tok.data.pieces.includes("<|im_start|>") ? { chatTemplate: CHATML_TEMPLATE } : {}),
+    });
+    await rename(tmp, o.file);
+    return { file: o.file, bytes: built.bytes, tensorTypes: built.tensorTypes };
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
 export async function exportRun(o: ExportOptions): Promise<ExportResult> {
   if (!(o.quant in EXPORT_QUANTS))
     throw new LlmopsError("usage", `--quant must be one of ${Object.keys(EXPORT_QUANTS).join(", ")}`);
@@ -114,36 +159,15 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
     throw new LlmopsError("invalid_request", `Run ${run.id} was not made by the built-in trainer.`);
   const summary = run.summary as { output_dir?: string; step?: number };
   const dir = summary.output_dir ?? path.join(o.runsDir, run.id);
-  const { tensors } = await readSafetensors(path.join(dir, WEIGHTS_FILE)).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      throw new LlmopsError("not_found", `Run ${run.id} has no weights in ${dir}.`);
-    throw error;
-  });
-  const params: Record<string, { shape: number[]; data: Float32Array }> = {};
-  for (const [k, v] of Object.entries(tensors)) if (k.startsWith("param.")) params[k.slice(6)] = v;
-  const tok = await loadTokenizer(path.join(dir, TOKENIZER_FILE));
   const type = EXPORT_QUANTS[o.quant];
   const exportsDir = path.join(dir, "exports");
-  await mkdir(exportsDir, { recursive: true });
-  const file = path.join(exportsDir, `model-${o.quant}.gguf`);
-  const tmp = `${file}.${process.pid}.tmp`;
   const slug = (run.name ?? "")
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, "-")
     .replace(/^[^a-z0-9]+/, "");
   const name = o.name ?? (slug || `run-${run.id.slice(0, 10).toLowerCase()}`);
-  const built = await buildLlamaGguf(tmp, {
-    hparams: llamaHparams(model),
-    weights: toLlamaWeights(params, model),
-    type,
-    vocab: toGgufVocab(tok),
-    name,
-    ...(tok.data.pieces.includes("<|im_start|>") ? { chatTemplate: CHATML_TEMPLATE } : {}),
-  });
-  await rename(tmp, file).catch(async (error: unknown) => {
-    await rm(tmp, { force: true });
-    throw error;
-  });
+  const file = path.join(exportsDir, `model-${o.quant}.gguf`);
+  const built = await writeRunGguf({ dir, model, quant: o.quant, name, file });
   const version = await o.registry.register({
     file,
     name,

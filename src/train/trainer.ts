@@ -30,7 +30,7 @@ import {
   type RunStore,
 } from "./runs.js";
 import { readSafetensors, writeSafetensors } from "./safetensors.js";
-import { loadTokenizer, SpmTokenizer, serializeTokenizer, trainTokenizer } from "./tokenizer/index.js";
+import { CHATML_TOKENS, loadTokenizer, SpmTokenizer, serializeTokenizer, trainTokenizer } from "./tokenizer/index.js";
 
 export interface TrainProgress {
   step: number;
@@ -230,7 +230,11 @@ async function prepare(
     try {
       const files = tmp ? [path.join(tmp, "text.txt")] : (config.data.files ?? []);
       if (tmp) await writeFile(files[0] as string, texts.join("\n"));
-      const { data } = await trainTokenizer({ files, vocabSize: config.tokenizer.vocabSize });
+      const { data } = await trainTokenizer({
+        files,
+        vocabSize: config.tokenizer.vocabSize,
+        ...(config.tokenizer.chatml ? CHATML_TOKENS : {}),
+      });
       tokenizer = new SpmTokenizer(data);
     } finally {
       if (tmp) await rm(tmp, { recursive: true, force: true });

@@ -26,6 +26,7 @@ async function runTrainer(
   platform: Platform,
   command: Command,
   go: (o: import("../../train/trainer.js").TrainOptions) => Promise<TrainResult>,
+  after?: (result: TrainResult) => Promise<void>,
 ): Promise<void> {
   const path = await import("node:path");
   const { RunStore } = await import("../../train/runs.js");
@@ -62,6 +63,7 @@ async function runTrainer(
       },
     });
     if (tty) process.stderr.write("\n");
+    if (after) return after(result);
     if (wantsJson(command)) return printJson(result);
     const f = (v: number | null, d = 4): string => (v === null ? "-" : v.toFixed(d));
     process.stdout.write(
@@ -92,7 +94,16 @@ async function runTrainer(
  */
 async function recipeAction(command: Command, verb: "train" | "distill"): Promise<void> {
   const { LlmopsError } = await import("../../errors.js");
-  const g = command.optsWithGlobals<GlobalOptions & { recipe?: string; from?: string; teacher?: string }>();
+  const g = command.optsWithGlobals<
+    GlobalOptions & {
+      recipe?: string;
+      from?: string;
+      teacher?: string;
+      out?: string;
+      steps?: string;
+      writeLock?: boolean;
+    }
+  >();
   const file = g.recipe ?? g.config;
   if (!file)
     throw new LlmopsError("usage", `Give the recipe: llmops ${verb} --config recipe.yaml (see llmops ${verb} --help).`);
@@ -108,6 +119,22 @@ async function recipeAction(command: Command, verb: "train" | "distill"): Promis
   const { openPlatform } = await import("../../platform/open.js");
   const platform = await openPlatform(platformConfig);
   try {
+    if (config.export && verb === "train" && !g.from) {
+      const { reproduce } = await import("./train-recipe.js");
+      await reproduce(
+        command,
+        file,
+        config,
+        { out: g.out, steps: g.steps, writeLock: g.writeLock === true },
+        (go, after) => runTrainer(platform, command, go, after),
+      );
+      return;
+    }
+    if (g.out || g.steps || g.writeLock)
+      throw new LlmopsError(
+        "usage",
+        "--out, --steps and --write-lock apply to a reproducible recipe (one with an export section).",
+      );
     await runTrainer(platform, command, async (o) => {
       const ref = verb === "distill" ? g.teacher : g.from;
       if (!ref) return trainModel(config, o);
@@ -136,7 +163,10 @@ export function registerTrainCommands(program: Command): void {
           "or --recipe train.yaml",
       )
       .option("--recipe <file>", "training recipe (YAML): data, tokenizer, model, train, monitor, output")
-      .option("--from <model>", "fine-tune this registered model version (name@version, all weights; its tokenizer)"),
+      .option("--from <model>", "fine-tune this registered model version (name@version, all weights; its tokenizer)")
+      .option("--out <dir>", "reproducible recipe (with export:): folder for the tokenizer, weights and GGUF")
+      .option("--steps <n>", "reproducible recipe: run only the first N steps and compare their losses with the lock")
+      .option("--write-lock", "reproducible recipe: record this run (sha256s, losses) as the recipe's lock file"),
   ).action(
     // Not withPlatform: the global --config names the training recipe here, as the docs promise.
     runAction((command) => recipeAction(command, "train")),
