@@ -2,10 +2,26 @@
 export { extractApiKey } from "./auth.js";
 export { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 export {
+  FALLBACK_HEADER,
+  type GatewayTrafficOptions,
+  SERVED_BY_HEADER,
+  TIMEOUT_HEADER,
+  UPSTREAM_HEADER,
+} from "./proxy.js";
+export {
   type BatchedRecorder,
   type BatchedRecorderOptions,
   createBatchedRequestRecorder,
 } from "./request-log.js";
+export type {
+  RolloutArm,
+  RolloutEvidence,
+  RolloutHooks,
+  RolloutKind,
+  RolloutRoute,
+  RolloutSlo,
+  ShadowSample,
+} from "./rollout/types.js";
 export {
   createRoutingStrategy,
   DEFAULT_ROUTING_STRATEGY,

@@ -6,10 +6,11 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { registerApi } from "../api/server.js";
 import { LlmopsError } from "../errors.js";
-import { createBatchedRequestRecorder, createGateway } from "../gateway/index.js";
+import { createBatchedRequestRecorder, createGateway, type ShadowSample } from "../gateway/index.js";
 import { insertRequests } from "../monitor/requests.js";
+import { RolloutStore } from "../registry/rollouts.js";
 import type { Platform } from "./open.js";
-import { ModelRouter } from "./routing.js";
+import { gatewayTrafficOptions, ModelRouter, rolloutHooks } from "./routing.js";
 import { registerDashboard } from "./static.js";
 
 export interface RunningServer {
@@ -24,7 +25,14 @@ export async function startServer(
   options: { host: string; port: number; logger: Logger },
 ): Promise<RunningServer> {
   const { logger } = options;
-  const router = new ModelRouter(platform.store, platform.registry, platform.config.upstreams);
+  const rollouts = new RolloutStore(platform.store, platform.registry);
+  const router = new ModelRouter(platform.store, platform.registry, platform.config.upstreams, process.env, {
+    routing: platform.config.routing,
+    rollouts,
+  });
+  const shadowRecorder = createBatchedRequestRecorder((rows: ShadowSample[]) => rollouts.insertShadowSamples(rows), {
+    onError: (error, dropped) => logger.error({ err: error, dropped }, "could not write shadow samples"),
+  });
   const recorder = createBatchedRequestRecorder((rows) => insertRequests(platform.store, rows), {
     onError: (error, dropped) => logger.error({ err: error, dropped }, "could not write the request log"),
   });
@@ -34,7 +42,13 @@ export async function startServer(
       resolveModel: (model) => router.resolve(model),
       listModels: () => router.list(),
       recordRequest: (row) => recorder.record(row),
+      rollouts: rolloutHooks(
+        rollouts,
+        (sample) => shadowRecorder.record(sample),
+        () => router.invalidate(),
+      ),
     },
+    ...gatewayTrafficOptions(platform.config.routing),
     logger: logger as unknown as FastifyBaseLogger,
   });
   await app.register(async (api) => registerApi(api, platform));
@@ -44,6 +58,7 @@ export async function startServer(
   } catch (error) {
     await app.close().catch(() => {});
     await recorder.close();
+    await shadowRecorder.close();
     const code = (error as { code?: string }).code;
     throw new LlmopsError(
       "unavailable",
@@ -61,6 +76,7 @@ export async function startServer(
     async close() {
       await app.close();
       await recorder.close();
+      await shadowRecorder.close();
     },
   };
 }

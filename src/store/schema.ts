@@ -276,6 +276,46 @@ export interface RunEventsTable {
   at: string;
 }
 
+/** A rollout of an alias (migration 0007): canary split, shadow or blue/green, with its SLO. */
+export interface RolloutsTable {
+  id: string;
+  model_name: string;
+  alias: string;
+  kind: string; // canary | shadow | blue-green
+  stable_version: number;
+  candidate_version: number;
+  percent: number;
+  slo_json: string;
+  state: string; // active | promoted | rolled_back | aborted
+  reason: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+  ended_at: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  evidence_json: string | null;
+}
+
+/** One shadowed request: the primary's answer beside the candidate's (migration 0007). */
+export interface RolloutShadowSamplesTable {
+  id: string;
+  rollout_id: string;
+  request_id: string;
+  at: string;
+  route: string;
+  primary_version: string;
+  primary_status: number;
+  primary_latency_ms: number;
+  primary_output: string | null;
+  candidate_version: string;
+  candidate_status: number | null;
+  candidate_latency_ms: number | null;
+  candidate_output: string | null;
+  candidate_error: string | null;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -297,6 +337,8 @@ export interface Database {
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
   eval_cache: EvalCacheTable;
+  rollouts: RolloutsTable;
+  rollout_shadow_samples: RolloutShadowSamplesTable;
 }
 
 export type ModelRow = Selectable<ModelsTable>;
@@ -309,6 +351,8 @@ export type ApiKeyUpdate = Updateable<ApiKeysTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type NewRequest = Insertable<RequestsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
+export type RolloutRow = Selectable<RolloutsTable>;
+export type RolloutShadowSampleRow = Selectable<RolloutShadowSamplesTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type DatasetRow = Selectable<DatasetsTable>;
 export type DatasetVersionRow = Selectable<DatasetVersionsTable>;

@@ -8,6 +8,7 @@ import { audit } from "./0003_audit.js";
 import { runs } from "./0004_runs.js";
 import { datasetProtection } from "./0005_dataset_protection.js";
 import { evals } from "./0006_evals.js";
+import { rollouts } from "./0007_rollouts.js";
 import { dashboard } from "./0010_dashboard.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -17,5 +18,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0004_runs": runs,
   "0005_dataset_protection": datasetProtection,
   "0006_evals": evals,
+  "0007_rollouts": rollouts,
   "0010_dashboard": dashboard,
 };
