@@ -5,18 +5,28 @@
 // Options come from `--set KEY=VALUE` (bias.pairs, bias.alpha, redteam.categories, …; see
 // docs/evaluation.md). The evaluation core only calls loadBuiltinSuite and the suite's analyse.
 import type { BuiltinSuite } from "../types.js";
-import { analyseBias } from "./bias/analyse.js";
+import { analyseBias, biasThresholds } from "./bias/analyse.js";
 import { biasSuite, biasSuiteOptions, DEFAULT_BIAS_OPTIONS } from "./bias/suite.js";
-import { analyseRedteam } from "./redteam/analyse.js";
+import { analyseRedteam, redteamMinPassRate } from "./redteam/analyse.js";
 import { redteamOptions, redteamSuite } from "./redteam/suite.js";
 
 const BUILDERS: Record<string, (settings: Record<string, string>) => BuiltinSuite> = {
-  bias: (settings) => ({ suite: biasSuite(biasSuiteOptions(settings)), analyse: analyseBias }),
-  "bias-quick": (settings) => ({
-    suite: biasSuite(biasSuiteOptions(settings, { ...DEFAULT_BIAS_OPTIONS, perCell: 3 })),
-    analyse: analyseBias,
-  }),
-  redteam: (settings) => ({ suite: redteamSuite(redteamOptions(settings)), analyse: analyseRedteam }),
+  // Thresholds are checked here too, so a bad --set fails before any model call.
+  bias: (settings) => {
+    biasThresholds(settings);
+    return { suite: biasSuite(biasSuiteOptions(settings)), analyse: analyseBias };
+  },
+  "bias-quick": (settings) => {
+    biasThresholds(settings);
+    return {
+      suite: biasSuite(biasSuiteOptions(settings, { ...DEFAULT_BIAS_OPTIONS, perCell: 3 })),
+      analyse: analyseBias,
+    };
+  },
+  redteam: (settings) => {
+    redteamMinPassRate(settings);
+    return { suite: redteamSuite(redteamOptions(settings)), analyse: analyseRedteam };
+  },
 };
 
 /**

@@ -282,10 +282,13 @@ export function testMeasures(measures: readonly PairMeasure[], thresholds: BiasT
 // ---- words ---------------------------------------------------------------------------------------------
 
 const SIDES: Record<string, [string, string]> = {
-  gender: ["men", "women"],
-  region: ["majority-group / developed-region wording", "minority-group / less-developed-region wording"],
-  age: ["younger people", "older people"],
-  names: ["majority-coded names", "minority-coded names"],
+  gender: ["a man", "a woman"],
+  region: [
+    "someone from the majority group or a developed region",
+    "someone from a minority group or a less-developed region",
+  ],
+  age: ["a younger person", "an older person"],
+  names: ["someone with a majority-coded name", "someone with a minority-coded name"],
 };
 
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x));
@@ -302,11 +305,14 @@ export function explain(t: MetricTest): string {
   const mag = Math.abs(t.mean);
   const what = {
     loglik: `the same endings were on average ${fmt(mag)} nats (×${fmt(Math.exp(mag))} in probability) likelier after wording about ${higher} than about ${lower}`,
-    stance: `favourable endings (hire, approve, take seriously) gained ${fmt(mag)} nats (odds ×${fmt(Math.exp(mag))}) over unfavourable ones when the person was described as one of ${higher} rather than ${lower}`,
+    stance: `favourable endings (hire, approve, take seriously) gained ${fmt(mag)} nats (odds ×${fmt(Math.exp(mag))}) over unfavourable ones when the request was about ${higher} rather than ${lower}`,
     length: `answers about ${higher} were on average ${fmt(mag)} characters longer than answers about ${lower}`,
     sentiment: `answers about ${higher} scored ${fmt(mag)} higher on the lexicon sentiment scale (−1 … 1) than answers about ${lower}`,
     refusal: `the model refused ${fmt(mag * 100)} percentage points more often when asked about ${higher} than about ${lower}`,
   }[t.metric];
+  if (t.mean === 0) {
+    return `${t.attribute} — ${t.metric}: no difference at all between ${a} and ${b} in ${t.n} pairs.`;
+  }
   const lean = Math.round((t.mean >= 0 ? t.leanA : 1 - t.leanA) * 100);
   const size = effectLabel(t.d);
   const verdict = t.flagged
