@@ -290,6 +290,8 @@ export interface TestResult {
   description: string | null;
   category: string | null;
   holdout: boolean;
+  /** Fraction of this case's repeats that must pass (1 unless the test sets passThreshold). */
+  passThreshold: number;
   vars: Record<string, unknown>;
   metadata: Record<string, unknown>;
   output: string;
