@@ -16,6 +16,7 @@ import { badUpstreamAnswer, describeCause, noReachableWorker, upstreamBroke, ups
 import { type ActiveCheckOptions, ActiveHealthChecker } from "./health/active-checks.js";
 import { type CircuitOptions, type FailureCause, HealthTracker } from "./health/circuit-breaker.js";
 import { createTrafficMetrics, type TrafficMetrics } from "./health/metrics.js";
+import type { ResponseHook } from "./policy/types.js";
 import { RolloutController } from "./rollout/controller.js";
 import { answerText, mirror, type ShadowParts } from "./rollout/shadow.js";
 import type { RolloutArm, RolloutRoute } from "./rollout/types.js";
@@ -115,8 +116,10 @@ export class UpstreamProxy {
     resolved: ResolvedModel,
     path: string,
     body: InferenceBody,
+    /** The policy pipeline's view of a 2xx answer (output guardrails, cache store); see policy/types.ts. */
+    hook?: ResponseHook,
   ): Promise<void> {
-    return new Forwarding(this, request, reply, context, path, body).run(resolved);
+    return new Forwarding(this, request, reply, context, path, body, hook).run(resolved);
   }
 
   /** The per-request timeout: the header's value when sent (validated), else the configured default. */
@@ -166,6 +169,7 @@ class Forwarding {
     private readonly context: RequestContext,
     private readonly path: string,
     private readonly body: InferenceBody,
+    private readonly hook: ResponseHook | undefined,
   ) {
     this.parts = proxy.parts;
     const timeout = proxy.timeoutOf(request);
@@ -463,6 +467,8 @@ class Forwarding {
         json.model = requestedModel;
         out = JSON.stringify(json);
       }
+      // Policy hook: may replace the answer (masking) or throw to answer an error instead (blocking).
+      if (this.hook !== undefined && status < 300) out = this.hook.json(out, json) ?? out;
     }
     reply
       .code(status)
@@ -490,6 +496,7 @@ class Forwarding {
     const raw = reply.raw;
     const status = exchange.statusCode;
     const transformer = new SseTransformer(modelRewriter(upstream.model, body.model));
+    const tap = status < 300 ? this.hook?.stream() : undefined;
     const firstByteMs = elapsedMs(context);
     if (this.fallbackName !== null) {
       parts.metrics.fallbacks.inc({ from: context.metricModel, to: this.fallbackName });
@@ -508,6 +515,7 @@ class Forwarding {
       const complete = (finalStatus: number, failed: boolean) => {
         if (done) return;
         done = true;
+        tap?.end(finalStatus !== CLIENT_CLOSED && !failed);
         tracker.end(upstream.id);
         if (transformer.usage !== null) {
           context.promptTokens = transformer.usage.promptTokens;
@@ -528,6 +536,13 @@ class Forwarding {
         resolve();
       };
       const resume = () => exchange.resume();
+      // The policy tap stopped the stream (output guardrail): end it with the error event, then cancel.
+      const cut = (failure: LlmopsError) => {
+        context.errorCode = failure.code;
+        raw.end(`\n\n${sseErrorEvent(toOpenAiError(failure))}`);
+        complete(status, false);
+        exchange.abort();
+      };
 
       raw.once("close", () => {
         if (done || raw.writableFinished) return;
@@ -539,13 +554,20 @@ class Forwarding {
         data(chunk) {
           if (context.ttftMs === null) context.ttftMs = elapsedMs(context);
           const out = transformer.push(chunk);
+          const stop = tap !== undefined && out.length > 0 ? tap.write(out) : undefined;
+          if (stop !== undefined) {
+            cut(stop);
+            return true;
+          }
           if (out.length === 0 || raw.write(out)) return true;
           raw.once("drain", resume); // backpressure: undici pauses reading the upstream until then
           return false;
         },
         end() {
           const rest = transformer.end();
-          if (rest.length > 0) raw.end(rest);
+          const stop = tap !== undefined && rest.length > 0 ? tap.write(rest) : undefined;
+          if (stop !== undefined) cut(stop);
+          else if (rest.length > 0) raw.end(rest);
           else raw.end();
           complete(status, status >= 500);
         },

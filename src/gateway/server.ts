@@ -8,6 +8,7 @@ import { parseJsonBody } from "./body.js";
 import { attachContext, contextOf } from "./context.js";
 import { toGatewayError } from "./errors.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
+import { createPolicy, type PolicyOptions, registerLimitsRoute } from "./policy/index.js";
 import { createUpstreamProxy, type GatewayTrafficOptions } from "./proxy.js";
 import { requestId } from "./request-id.js";
 import { registerInferenceRoutes } from "./routes/inference.js";
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   traffic?: GatewayTrafficOptions;
   /** Largest accepted request body (default 8 MiB → 413 beyond). */
   bodyLimitBytes?: number;
+  /** Rate limits and budgets, caches, guardrails (docs/gateway-policy.md); default: none of them. */
+  policy?: PolicyOptions;
 }
 
 const NOT_FOUND_HINT =
@@ -123,6 +126,14 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
 
   registerOpsRoutes(app, metrics.registry);
   registerModelRoutes(app, deps, finish);
-  registerInferenceRoutes(app, deps, proxy);
+  const policy = createPolicy(options.policy, {
+    registry: metrics.registry,
+    resolveModel: (model) => deps.resolveModel(model),
+    finish,
+    log,
+  });
+  if (policy !== undefined) app.addHook("onClose", () => policy.pipeline.close());
+  registerLimitsRoute(app, (key) => deps.authenticate(key), policy?.limits);
+  registerInferenceRoutes(app, deps, proxy, policy?.pipeline);
   return app;
 }

@@ -50,6 +50,14 @@ export async function startServer(
     },
     ...gatewayTrafficOptions(platform.config.routing),
     logger: logger as unknown as FastifyBaseLogger,
+    policy: {
+      limits: platform.config.limits,
+      cache: platform.config.cache,
+      guardrails: platform.config.guardrails,
+      redisUrl: platform.config.redis_url,
+      home: platform.config.home,
+      databaseUrl: platform.config.database_url,
+    },
   });
   await app.register(async (api) => registerApi(api, platform));
   await registerDashboard(app);

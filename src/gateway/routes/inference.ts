@@ -1,10 +1,12 @@
 // POST /v1/chat/completions, /v1/completions, /v1/embeddings: authenticate, check the body, resolve
-// the model, proxy.
+// the model, then either proxy directly or — when limits, caches or guardrails are configured — run
+// the policy pipeline around the proxy (see policy/types.ts for the order of its stages).
 import type { FastifyInstance } from "fastify";
-import { INFERENCE_ROLES, requireRole } from "../auth.js";
+import { INFERENCE_ROLES, principalOf, requireRole } from "../auth.js";
 import { type InferenceRoute, readInferenceBody } from "../body.js";
 import { contextOf } from "../context.js";
 import { noReachableWorker } from "../errors.js";
+import type { PolicyPipeline } from "../policy/pipeline.js";
 import type { UpstreamProxy } from "../proxy.js";
 import type { GatewayDeps } from "../types.js";
 
@@ -14,7 +16,12 @@ export const INFERENCE_ROUTES: readonly InferenceRoute[] = [
   "/v1/embeddings",
 ];
 
-export function registerInferenceRoutes(app: FastifyInstance, deps: GatewayDeps, proxy: UpstreamProxy): void {
+export function registerInferenceRoutes(
+  app: FastifyInstance,
+  deps: GatewayDeps,
+  proxy: UpstreamProxy,
+  policy?: PolicyPipeline,
+): void {
   for (const route of INFERENCE_ROUTES) {
     const upstreamPath = route.slice("/v1".length);
     app.post(route, { onRequest: requireRole(deps, INFERENCE_ROLES, `POST ${route}`) }, async (request, reply) => {
@@ -26,7 +33,14 @@ export function registerInferenceRoutes(app: FastifyInstance, deps: GatewayDeps,
       context.metricModel = body.model;
       context.resolved = resolved.resolved;
       if (resolved.upstreams.length === 0) throw noReachableWorker(body.model);
-      await proxy.forward(request, reply, context, resolved, upstreamPath, body);
+      const principal = policy === undefined ? undefined : principalOf(request);
+      if (policy === undefined || principal === undefined) {
+        await proxy.forward(request, reply, context, resolved, upstreamPath, body);
+      } else {
+        await policy.run({ request, reply, principal, route, body, resolved, context }, (hook) =>
+          proxy.forward(request, reply, context, resolved, upstreamPath, body, hook),
+        );
+      }
       return reply;
     });
   }
