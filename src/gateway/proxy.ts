@@ -148,6 +148,7 @@ class Forwarding {
   private readonly parts: ProxyParts;
   private current: UpstreamExchange | undefined;
   private clientGone = false;
+  private timedOut = false;
   private lastError: unknown;
   private held: HeldAnswer | undefined;
   private excluded: Set<string> | undefined;
@@ -302,17 +303,22 @@ class Forwarding {
       tracker.begin(upstream.id);
       health.attempt(upstream.id);
       const sentAt = performance.now();
+      // Idle time between chunks: the client's timeout when it set one, else the gateway's default.
       const exchange = client.post(
         upstream,
         this.path,
         payload,
         this.request.id,
-        this.customTimeout || this.tried !== undefined ? Math.ceil(remaining) : undefined,
+        this.customTimeout ? this.timeoutMs : undefined,
       );
       this.current = exchange;
+      // undici's own timers tick coarsely (≈1 s), too coarse for a client's deadline: keep our own
+      // for the time to the first byte (streams) or to the whole answer (JSON).
+      const timer = this.customTimeout ? setTimeout(() => this.expire(exchange), remaining) : undefined;
       try {
         await exchange.headers;
       } catch (error) {
+        clearTimeout(timer);
         tracker.end(upstream.id);
         tracker.observe(upstream.id, performance.now() - sentAt);
         this.failed(error, upstream);
@@ -321,6 +327,7 @@ class Forwarding {
       tracker.observe(upstream.id, performance.now() - sentAt);
 
       if (exchange.streaming) {
+        clearTimeout(timer);
         health.success(upstream.id);
         // From here on bytes reach the client, so there is no retry or failover any more.
         await this.relayStream(arm, upstream, exchange);
@@ -332,10 +339,12 @@ class Forwarding {
         text = (await exchange.body()).toString("utf8");
       } catch (error) {
         // Nothing has reached the client yet, so a body cut short is retried like a failed connect.
+        clearTimeout(timer);
         tracker.end(upstream.id);
         this.failed(error, upstream);
         continue;
       }
+      clearTimeout(timer);
       tracker.end(upstream.id);
       const status = exchange.statusCode;
       if (RETRYABLE_STATUS.has(status) || (status >= 500 && this.role === "candidate")) {
@@ -357,7 +366,7 @@ class Forwarding {
   private failed(error: unknown, upstream: Upstream): void {
     const { parts } = this;
     this.lastError = error;
-    const kind = this.clientGone ? "aborted" : classifyFailure(error);
+    const kind = this.clientGone ? "aborted" : this.timedOut ? "timeout" : classifyFailure(error);
     if (kind === "aborted") {
       parts.health.release(upstream.id);
       throw new ClientClosed();
@@ -387,6 +396,12 @@ class Forwarding {
   private markTried(upstreamId: string): void {
     this.tried ??= new Set();
     this.tried.add(upstreamId);
+  }
+
+  /** The request's own deadline passed while waiting for `exchange`: abort it as a timeout. */
+  private expire(exchange: UpstreamExchange): void {
+    this.timedOut = true;
+    exchange.abort();
   }
 
   private backoff(retry: number): Promise<void> {
