@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
+import { registerEvalCommands } from "./commands/eval.js";
 import { registerGatewayCommand } from "./commands/gateway.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelsCommands } from "./commands/models.js";
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerTrainCommands(program);
   registerQuantizeCommand(program);
+  registerEvalCommands(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {
     for (const sub of command.commands) {

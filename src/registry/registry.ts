@@ -175,14 +175,24 @@ export class ModelRegistry {
     return toVersion(row, await this.aliasesPointingAt(name, version));
   }
 
-  /** Points `alias` at `version`, recording who moved it and from where. Returns the event. */
-  async setAlias(name: string, versionRef: number, alias: string, actor: string, reason?: string): Promise<AliasEvent> {
+  /**
+   * Points `alias` at `version`, recording who moved it and from where. Returns the event. `details`
+   * go into the audit entry (e.g. the eval run that justified a promotion).
+   */
+  async setAlias(
+    name: string,
+    versionRef: number,
+    alias: string,
+    actor: string,
+    reason?: string,
+    details?: Record<string, unknown>,
+  ): Promise<AliasEvent> {
     assertModelName(name);
     assertAlias(alias, { assignable: true });
     await this.resolve(formatRef(name, versionRef)); // the version must exist
     return this.store.db
       .transaction()
-      .execute((trx) => moveAlias(trx, name, alias, versionRef, actor, "set", reason ?? null));
+      .execute((trx) => moveAlias(trx, name, alias, versionRef, actor, "set", reason ?? null, details));
   }
 
   /** Moves `alias` back to the version it pointed at before its latest move (repeatable, like undo). */
@@ -264,6 +274,7 @@ async function moveAlias(
   actor: string,
   kind: "set" | "rollback",
   reason: string | null,
+  details?: Record<string, unknown>,
 ): Promise<AliasEvent> {
   const current = await trx
     .selectFrom("model_aliases")
@@ -301,7 +312,7 @@ async function moveAlias(
     actor,
     action: `alias.${kind}`,
     target: `alias:${name}@${alias}`,
-    details: { from: event.from_version, to: version, reason },
+    details: { ...details, from: event.from_version, to: version, reason },
   });
   return toAliasEvent(event);
 }

@@ -91,6 +91,22 @@ export function modelRoutes(app: FastifyInstance, platform: Platform): void {
     return registry.setAlias(name, parseVersion(String(body.version)), alias, apiActor(principal), body.reason);
   });
 
+  // Moves the alias only when a passing gated eval run of the version exists (see src/eval/promote.ts).
+  app.post("/api/v1/models/:name/aliases/:alias/promote", async (request) => {
+    const principal = await authorize(keys, request, "models:write");
+    const { name, alias } = parseWith(aliasParams, request.params, "path");
+    const body = parseWith(aliasBody, request.body);
+    const { promoteWithGate } = await import("../../eval/promote.js");
+    const { event, evalRun } = await promoteWithGate(
+      platform,
+      `${name}@${parseVersion(String(body.version))}`,
+      alias,
+      apiActor(principal),
+      body.reason,
+    );
+    return { ...event, evalRun: evalRun.id };
+  });
+
   app.post("/api/v1/models/:name/aliases/:alias/rollback", async (request) => {
     const principal = await authorize(keys, request, "models:write");
     const { name, alias } = parseWith(aliasParams, request.params, "path");

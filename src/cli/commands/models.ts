@@ -134,6 +134,22 @@ export function registerModelsCommands(program: Command): void {
 
   jsonOption(
     models
+      .command("promote <ref>")
+      .description("point an alias at a version that passed a gated eval run (records the run's id)")
+      .option("-a, --alias <alias>", "the alias to move", "production")
+      .option("--reason <text>", "a note kept with the eval run id in the alias history"),
+  ).action(
+    withPlatform(async (platform, command, ref: string) => {
+      const o = command.opts<{ alias: string; reason?: string }>();
+      const { promoteWithGate } = await import("../../eval/promote.js");
+      const { event, evalRun } = await promoteWithGate(platform, ref, o.alias, cliActor(), o.reason);
+      if (wantsJson(command)) return printJson({ ...event, evalRun: evalRun.id });
+      process.stdout.write(`${describeMove(event)} (eval run ${evalRun.id}, suite ${evalRun.suiteName})\n`);
+    }),
+  );
+
+  jsonOption(
+    models
       .command("rollback <name>")
       .description("move an alias back to the version it pointed at before its latest move")
       .option("-a, --alias <alias>", "the alias to roll back", "production")
