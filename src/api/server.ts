@@ -8,6 +8,7 @@ import { datasetRoutes } from "./routes/datasets.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
 import { requestRoutes } from "./routes/requests.js";
+import { rolloutRoutes } from "./routes/rollouts.js";
 import { runRoutes } from "./routes/runs.js";
 import { sessionRoutes } from "./routes/session.js";
 import { statsRoutes } from "./routes/stats.js";
@@ -18,6 +19,7 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   modelRoutes(app, platform);
   keyRoutes(app, platform);
   requestRoutes(app, platform);
+  rolloutRoutes(app, platform);
   auditRoutes(app, platform);
   runRoutes(app, platform);
   datasetRoutes(app, platform);

@@ -5,11 +5,14 @@ import { registerAuditCommands } from "./commands/audit.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerEvalCommands } from "./commands/eval.js";
+import { registerDeployCommands } from "./commands/deploy.js";
+import { registerExplainCommand } from "./commands/explain.js";
 import { registerGatewayCommand } from "./commands/gateway.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelsCommands } from "./commands/models.js";
 import { registerQuantizeCommand } from "./commands/quantize.js";
 import { registerRequestsCommands } from "./commands/requests.js";
+import { registerRolloutCommands } from "./commands/rollout.js";
 import { registerRunsCommands } from "./commands/runs.js";
 import { registerTokenizerCommands } from "./commands/tokenizer.js";
 import { registerTrainCommands } from "./commands/train.js";
@@ -32,6 +35,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerUpCommand(program);
   registerModelsCommands(program);
+  registerRolloutCommands(program);
   registerKeysCommands(program);
   registerWorkerCommand(program);
   registerGatewayCommand(program);
@@ -44,6 +48,8 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerQuantizeCommand(program);
   registerEvalCommands(program);
+  registerExplainCommand(program);
+  registerDeployCommands(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {
     for (const sub of command.commands) {

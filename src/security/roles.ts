@@ -15,7 +15,9 @@ export type Permission =
   | "datasets:decrypt" // read the rows of encrypted datasets (also needs the master key)
   | "audit:read" // read and verify the audit trail
   | "runs:read" // list and show training runs, their metrics and events
-  | "runs:write"; // create runs, log metrics and events, set status (built-in and external trainers)
+  | "runs:write" // create runs, log metrics and events, set status (built-in and external trainers)
+  | "evals:read" // list and show eval runs and their (non-holdout) per-test results
+  | "evals:write"; // start eval runs over the API
 
 const grants: Record<Role, readonly Permission[]> = {
   admin: [
@@ -30,6 +32,8 @@ const grants: Record<Role, readonly Permission[]> = {
     "audit:read",
     "runs:read",
     "runs:write",
+    "evals:read",
+    "evals:write",
   ],
   developer: [
     "inference",
@@ -41,8 +45,10 @@ const grants: Record<Role, readonly Permission[]> = {
     "datasets:decrypt",
     "runs:read",
     "runs:write",
+    "evals:read",
+    "evals:write",
   ],
-  viewer: ["models:read", "requests:read", "datasets:read", "runs:read"],
+  viewer: ["models:read", "requests:read", "datasets:read", "runs:read", "evals:read"],
   service: ["inference", "models:read"],
 };
 
