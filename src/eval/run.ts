@@ -152,6 +152,27 @@ export async function runEval(o: RunEvalOptions): Promise<EvalOutcome> {
     });
   }
   const runId = run.id;
+  try {
+    return await execute(o, run, cells, providers, started);
+  } catch (error) {
+    // Interrupted runs stay `running` to be resumed; anything else ends the run as failed.
+    if (!o.signal?.aborted) {
+      await o.evals
+        .finish(runId, { status: "failed", gatePass: false, summary: { error: errorMessage(error) } })
+        .catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+async function execute(
+  o: RunEvalOptions,
+  run: EvalRun,
+  cells: Cell[],
+  providers: { candidate: Provider; baseline: Provider | undefined },
+  started: number,
+): Promise<EvalOutcome> {
+  const runId = run.id;
   const done = await o.evals.doneCells(runId);
   const todo = cells.filter((c) => !done.has(c.key));
   o.onStart?.(run, { resumedCells: cells.length - todo.length, totalCells: cells.length });

@@ -17,7 +17,8 @@ export type Permission =
   | "runs:read" // list and show training runs, their metrics and events
   | "runs:write" // create runs, log metrics and events, set status (built-in and external trainers)
   | "evals:read" // list and show eval runs and their (non-holdout) per-test results
-  | "evals:write"; // start eval runs over the API
+  | "evals:write" // start eval runs over the API
+  | "explain"; // /api/v1/explain: attributions for a model's continuation (runs the model)
 
 const grants: Record<Role, readonly Permission[]> = {
   admin: [
@@ -34,6 +35,7 @@ const grants: Record<Role, readonly Permission[]> = {
     "runs:write",
     "evals:read",
     "evals:write",
+    "explain",
   ],
   developer: [
     "inference",
@@ -47,9 +49,10 @@ const grants: Record<Role, readonly Permission[]> = {
     "runs:write",
     "evals:read",
     "evals:write",
+    "explain",
   ],
   viewer: ["models:read", "requests:read", "datasets:read", "runs:read", "evals:read"],
-  service: ["inference", "models:read"],
+  service: ["inference", "models:read", "explain"],
 };
 
 export function isRole(value: string): value is Role {
