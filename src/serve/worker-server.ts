@@ -44,6 +44,7 @@ import {
   embeddingRequestSchema,
   parseBody,
 } from "./openai-schemas.js";
+import { registerScoreRoute } from "./score.js";
 import { createWorkerMetrics, type WorkerMetrics, type WorkerRoute } from "./worker-metrics.js";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -522,6 +523,7 @@ export function createWorkerServer(options: WorkerServerOptions): FastifyInstanc
     }),
   );
 
+  registerScoreRoute(app, engine, checkModel); // POST /v1/score: batched continuation log-probs (explain)
   return app;
 }
 
