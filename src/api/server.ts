@@ -5,6 +5,7 @@ import type { Platform } from "../platform/open.js";
 import { auditRoutes } from "./routes/audit.js";
 import { datasetReportRoutes } from "./routes/dataset-report.js";
 import { datasetRoutes } from "./routes/datasets.js";
+import { explainRoutes } from "./routes/explain.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
 import { requestRoutes } from "./routes/requests.js";
@@ -23,6 +24,7 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   auditRoutes(app, platform);
   runRoutes(app, platform);
   datasetRoutes(app, platform);
+  explainRoutes(app, platform);
   datasetReportRoutes(app, platform);
   statsRoutes(app, platform);
   sessionRoutes(app, platform);
