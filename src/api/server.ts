@@ -5,6 +5,7 @@ import type { Platform } from "../platform/open.js";
 import { auditRoutes } from "./routes/audit.js";
 import { datasetReportRoutes } from "./routes/dataset-report.js";
 import { datasetRoutes } from "./routes/datasets.js";
+import { evalRoutes } from "./routes/evals.js";
 import { explainRoutes } from "./routes/explain.js";
 import { keyRoutes } from "./routes/keys.js";
 import { modelRoutes } from "./routes/models.js";
@@ -18,6 +19,7 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   // Model uploads arrive as raw bytes; hand the stream to the route instead of buffering it.
   app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
   modelRoutes(app, platform);
+  evalRoutes(app, platform);
   keyRoutes(app, platform);
   requestRoutes(app, platform);
   rolloutRoutes(app, platform);
