@@ -216,3 +216,16 @@ describe("limits in Redis shared by several gateways", () => {
     expect(state.body.data[0]).toMatchObject({ used: 20, remaining: 0 });
   });
 });
+
+describe("limits when Redis is down", () => {
+  it("answers 503 quickly instead of letting requests through unlimited", async () => {
+    const gw = await gateway(upstream, newRun(), { keys: { "*": { requests_per_minute: 5 } } }, "redis://127.0.0.1:1");
+    const started = Date.now();
+    const response = await chat(gw, "sk-a");
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /Redis \(redis_url \/ LLMOPS_REDIS_URL\) cannot be reached, so rate limits cannot be checked/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});

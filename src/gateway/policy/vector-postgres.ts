@@ -10,14 +10,23 @@ const TABLE = "llmops_semantic_cache";
 
 const literal = (vector: Float32Array) => `[${Array.from(vector).join(",")}]`;
 
+/** What the store needs of a PostgreSQL client: a pg.Pool, or any client with the same query shape. */
+export interface SqlClient {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 export class PostgresVectorStore implements VectorStore {
   readonly kind = "postgres" as const;
   private ready: Promise<void> | undefined;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: SqlClient,
+    private readonly end: () => Promise<void> = async () => {},
+  ) {}
 
   static open(url: string): PostgresVectorStore {
-    return new PostgresVectorStore(new pg.Pool({ connectionString: url, max: 4 }));
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    return new PostgresVectorStore(pool, () => pool.end());
   }
 
   private init(): Promise<void> {
@@ -46,12 +55,12 @@ export class PostgresVectorStore implements VectorStore {
 
   async search(namespace: string, vector: Float32Array, minSimilarity: number): Promise<VectorMatch | undefined> {
     await this.init();
-    const { rows } = await this.pool.query<{ answer: string; distance: number }>(
+    const { rows } = await this.pool.query(
       `SELECT answer, embedding <=> $1::vector AS distance FROM ${TABLE} ` +
         "WHERE namespace = $2 AND dims = $3 AND expires_at > $4 ORDER BY embedding <=> $1::vector LIMIT 1",
       [literal(vector), namespace, vector.length, Date.now()],
     );
-    const row = rows[0];
+    const row = rows[0] as { answer: string; distance: number | string } | undefined;
     if (row === undefined) return undefined;
     const similarity = 1 - Number(row.distance);
     return similarity >= minSimilarity ? { answer: row.answer, similarity } : undefined;
@@ -70,6 +79,6 @@ export class PostgresVectorStore implements VectorStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.end();
   }
 }
