@@ -188,6 +188,23 @@ describe("exact cache (in memory)", () => {
     expect(upstream.hits.chat).toBe(before + 2);
   });
 
+  it("caches embeddings and text completions (replayed as SSE for a streaming request)", async () => {
+    const before = { ...upstream.hits };
+    const input = unique("embed me");
+    const first = await gw.sdk().embeddings.create({ model: "tiny", input });
+    const second = await gw.sdk().embeddings.create({ model: "tiny", input });
+    expect(second.data[0]!.embedding).toEqual(first.data[0]!.embedding);
+    expect(upstream.hits.embeddings).toBe(before.embeddings + 1);
+
+    const prompt = `say:${unique("plain completion")}`;
+    const text = await gw.sdk().completions.create({ model: "tiny", prompt, temperature: 0 });
+    const stream = await gw.sdk().completions.create({ model: "tiny", prompt, temperature: 0, stream: true });
+    let streamed = "";
+    for await (const chunk of stream) streamed += chunk.choices[0]?.text ?? "";
+    expect(streamed).toBe(text.choices[0]!.text);
+    expect(upstream.hits.text).toBe(before.text + 1);
+  });
+
   it("counts hits, misses and bypasses in the gateway's metrics", async () => {
     const text = await gw.registry.getSingleMetricAsString("llmops_gateway_cache_requests_total");
     const value = (result: string) =>
