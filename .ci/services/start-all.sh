@@ -6,3 +6,4 @@ here=$(dirname "${BASH_SOURCE[0]}")
 "$here/postgres.sh"
 "$here/redis.sh"
 "$here/swift.sh"
+"$here/browser.sh"
