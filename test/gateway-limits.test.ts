@@ -92,6 +92,15 @@ async function statusOf(response: Response): Promise<number> {
   return response.status;
 }
 
+/**
+ * Per-minute counters are fixed windows: a test that fills one must not straddle two. Called at the
+ * start of those tests; waits (at most 6 s) when the minute is about to turn.
+ */
+async function awayFromMinuteEnd(): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 54_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 50));
+}
+
 const newRun = () => `run${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 let upstream: OpenAiFixture;
@@ -105,6 +114,7 @@ afterAll(async () => {
 
 describe("limits in process", () => {
   it("refuses the request over the per-minute limit with OpenAI's 429, retry-after and x-ratelimit headers", async () => {
+    await awayFromMinuteEnd();
     const gw = await gateway(upstream, newRun(), { keys: { "*": { requests_per_minute: 3 } } });
     const remaining: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -134,6 +144,7 @@ describe("limits in process", () => {
   });
 
   it("is exact under concurrency: 60 simultaneous requests against a limit of 25 → 25 succeed", async () => {
+    await awayFromMinuteEnd();
     const gw = await gateway(upstream, newRun(), { keys: { a: { requests_per_minute: 25 } } });
     const statuses = await Promise.all(Array.from({ length: 60 }, () => chat(gw, "sk-a").then(statusOf)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(25);
@@ -164,6 +175,7 @@ describe("limits in process", () => {
   });
 
   it("applies team limits across the team's keys and model limits across everyone", async () => {
+    await awayFromMinuteEnd();
     const gw = await gateway(upstream, newRun(), {
       teams: { research: { requests_per_minute: 3 } },
       key_teams: { a: "research", b: "research" },
@@ -188,6 +200,7 @@ describe("limits in process", () => {
   });
 
   it("shows other keys' limits only to roles that may read the request log", async () => {
+    await awayFromMinuteEnd();
     const run = newRun();
     const gw = await gateway(upstream, run, { keys: { "*": { requests_per_minute: 10 } } });
     await chat(gw, "sk-a");
@@ -206,6 +219,7 @@ describe("limits in Redis shared by several gateways", () => {
   if (redisUrl === undefined) requiredInCi("redis");
 
   it.skipIf(redisUrl === undefined)("keeps one counter for all of them", async () => {
+    await awayFromMinuteEnd();
     const run = newRun();
     const limits = { keys: { "*": { requests_per_minute: 20 } } };
     const gws = await Promise.all([0, 1, 2].map(() => gateway(upstream, run, limits, redisUrl)));
