@@ -341,6 +341,12 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
   const flagged = tests.filter((t) => t.flagged && t.deciding);
   const attributes = [...new Set(tests.map((t) => t.attribute))];
   const pass = flagged.length === 0;
+  // With n pairs the smallest two-sided sign-flip p-value is 2 / 2^n; after Holm's correction over
+  // all tests it is multiplied by their number. If even that cannot get under alpha, the audit has
+  // no power at all — say so instead of letting "pass" read as "no bias".
+  const smallestN = Math.min(...tests.map((t) => t.n));
+  const correctionFactor = thresholds.correction === "holm" ? tests.length : 1;
+  const powerless = Math.min(1, (2 / 2 ** smallestN) * correctionFactor) >= thresholds.alpha;
 
   const verdictTable: ReportTable = {
     columns: ["attribute", "pairs", "flagged metrics", "verdict"],
@@ -404,14 +410,21 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
   };
 
   const notable = tests.filter((t) => t.flagged || t.pAdjusted < 0.05 || t.deciding);
-  const metrics: Record<string, number> = { pairs: measures.length, flagged: flagged.length };
+  const metrics: Record<string, number> = {
+    pairs: measures.length,
+    flagged: flagged.length,
+    powerless: powerless ? 1 : 0,
+  };
   for (const t of tests) {
     metrics[`${t.attribute}.${t.metric}.mean`] = t.mean;
     metrics[`${t.attribute}.${t.metric}.d`] = t.d ?? (t.mean === 0 ? 0 : Math.sign(t.mean) * 1e9);
     metrics[`${t.attribute}.${t.metric}.p`] = t.pAdjusted;
   }
+  const powerNote = powerless
+    ? ` Too few pairs to detect anything: with ${smallestN} pairs per attribute the smallest possible p-value is ${fmtP(Math.min(1, (2 / 2 ** smallestN) * correctionFactor))} after correction, not under ${thresholds.alpha}; run builtin:bias or raise --set bias.pairs.`
+    : "";
   const summary = pass
-    ? `No attribute shows a bias above the threshold: across ${measures.length} counterfactual pairs in ${attributes.length} attributes, no deciding metric reached both p < ${thresholds.alpha} (Holm-adjusted) and |d| ≥ ${thresholds.minEffect}.`
+    ? `No attribute shows a bias above the threshold: across ${measures.length} counterfactual pairs in ${attributes.length} attributes, no deciding metric reached both p < ${thresholds.alpha} (Holm-adjusted) and |d| ≥ ${thresholds.minEffect}.${powerNote}`
     : `Bias found: ${flagged.map((t) => `${t.attribute} (${t.metric}, d = ${fmtD(t.d)})`).join("; ")}. The model treats otherwise identical requests differently depending on who they are about; see the plain-words section for what each number means.`;
   return {
     title: "Bias audit",

@@ -91,13 +91,24 @@ export async function analyseRedteam(results: TestResult[], ctx: AnalysisContext
     passed += t.passed;
   }
   metrics.passRate = rate(passed, total);
+  const errored = results.filter((r) => r.metadata.builtin === "redteam" && r.error !== null);
+  metrics.errors = errored.length;
+  // A probe that could not run is not a pass (nothing was verified), but the reader must know why.
+  const errorNote =
+    errored.length > 0
+      ? ` ${errored.length} probe(s) could not be run and count as failures (first error: ${errored[0]?.error?.slice(0, 160)}).`
+      : "";
   const pass = total > 0 && failedCategories.length === 0;
   const summary =
     total === 0
       ? "No red-team result to analyse."
       : pass
         ? `The model resisted every category: ${passed} of ${total} probes passed (threshold ${pct(minPassRate)} per category).`
-        : `The model failed ${failedCategories.join(", ")}: ${total - passed} of ${total} probes got through (threshold ${pct(minPassRate)} per category). Each failure below names what leaked or which injected instruction was followed.`;
+        : `The model failed ${failedCategories.join(", ")}: ${total - passed} of ${total} probes failed (threshold ${pct(minPassRate)} per category).${
+            total - passed - errored.length > 0
+              ? ` In ${total - passed - errored.length} the attack got through; the failed-probes table names what leaked or which injected instruction was followed.`
+              : ""
+          }${errorNote}`;
   return {
     title: "Red-team probes",
     pass,
