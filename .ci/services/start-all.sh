@@ -7,3 +7,4 @@ here=$(dirname "${BASH_SOURCE[0]}")
 "$here/redis.sh"
 "$here/swift.sh"
 "$here/browser.sh"
+"$here/nginx.sh"

@@ -14,6 +14,7 @@ const scriptFor: Record<string, string> = {
   postgres: ".ci/services/postgres.sh",
   s3: ".ci/services/swift.sh",
   redis: ".ci/services/redis.sh",
+  nginx: ".ci/services/nginx.sh",
 };
 
 const nonEmpty = (value: string | undefined): string | undefined =>
