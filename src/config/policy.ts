@@ -22,7 +22,7 @@ export const limitsSchema = z
     keys: z.record(z.string().min(1), limitSchema).default({}),
     /** By team name (teams shared by every key of the team). */
     teams: z.record(z.string().min(1), limitSchema).default({}),
-    /** By requested model name; "*" applies to every model without an entry (one counter per model). */
+    /** By model name (every version and alias of it counts); "*" = every model without an entry, one counter each. */
     models: z.record(z.string().min(1), limitSchema).default({}),
     /** Team of each key (by key id or name), for keys whose record carries no team. */
     key_teams: z.record(z.string().min(1), z.string().min(1)).default({}),

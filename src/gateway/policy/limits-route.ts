@@ -56,9 +56,10 @@ export function registerLimitsRoute(
       }
       const teamLimits = team === undefined ? undefined : config.teams[team];
       if (team !== undefined && teamLimits !== undefined) scopes.push({ kind: "team", id: team, limits: teamLimits });
-      const modelLimits = model === undefined ? undefined : (config.models[model] ?? config.models["*"]);
-      if (model !== undefined && modelLimits !== undefined)
-        scopes.push({ kind: "model", id: model, limits: modelLimits });
+      const base = model?.split("@", 1)[0];
+      const modelLimits = base === undefined ? undefined : (config.models[base] ?? config.models["*"]);
+      if (base !== undefined && modelLimits !== undefined)
+        scopes.push({ kind: "model", id: base, limits: modelLimits });
     }
     return { object: "list", enabled: true, store: limits.store.kind, data: await limits.usageOf(scopes) };
   });

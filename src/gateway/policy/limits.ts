@@ -59,8 +59,11 @@ export function scopesFor(config: LimitsConfig, principal: Principal, model: str
   const team = teamOf(principal, config);
   const teamLimits = team === undefined ? undefined : config.teams[team];
   if (team !== undefined && teamLimits !== undefined) scopes.push({ kind: "team", id: team, limits: teamLimits });
-  const modelLimits = config.models[model] ?? config.models["*"];
-  if (modelLimits !== undefined) scopes.push({ kind: "model", id: model, limits: modelLimits });
+  // One counter per model name whatever version or alias was asked for, so `tiny@3` cannot dodge
+  // the limit of `tiny`.
+  const base = model.split("@", 1)[0]!;
+  const modelLimits = config.models[base] ?? config.models["*"];
+  if (modelLimits !== undefined) scopes.push({ kind: "model", id: base, limits: modelLimits });
   return scopes;
 }
 
