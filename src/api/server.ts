@@ -2,6 +2,7 @@
 // every `llmops gateway` when scaled out.
 import type { FastifyInstance } from "fastify";
 import type { Platform } from "../platform/open.js";
+import { registerApiAudit } from "./auth.js";
 import { auditRoutes } from "./routes/audit.js";
 import { datasetReportRoutes } from "./routes/dataset-report.js";
 import { datasetRoutes } from "./routes/datasets.js";
@@ -16,6 +17,7 @@ import { sessionRoutes } from "./routes/session.js";
 import { statsRoutes } from "./routes/stats.js";
 
 export function registerApi(app: FastifyInstance, platform: Platform): void {
+  registerApiAudit(app, (entry) => platform.audit.record(entry));
   // Model uploads arrive as raw bytes; hand the stream to the route instead of buffering it.
   app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
   modelRoutes(app, platform);

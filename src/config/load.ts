@@ -114,6 +114,7 @@ function environmentLayer(env: NodeJS.ProcessEnv, cwd: string): ConfigLayer {
   if (Object.keys(s3).length) layer.s3 = s3;
   if (Object.keys(server).length) layer.server = server;
   if (Object.keys(workers).length) layer.workers = workers;
+  if (env.LLMOPS_TRACING_OTLP_ENDPOINT) layer.tracing = { otlp_endpoint: env.LLMOPS_TRACING_OTLP_ENDPOINT };
   return absolutizePaths(layer as ConfigLayer, cwd);
 }
 

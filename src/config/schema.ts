@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { cacheSchema, guardrailsSchema, limitsSchema } from "./policy.js";
 import { routingSchema } from "./routing.js";
+import { auditConfigSchema, tracingConfigSchema } from "./security.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -58,6 +59,9 @@ export const configSchema = z
     guardrails: guardrailsSchema.optional(),
     /** Routing and resilience (src/config/routing.ts, docs/gateway-routing.md): defaults when absent. */
     routing: routingSchema.optional(),
+    /** Audit trail retention and batching, tracing (src/config/security.ts, docs/security.md). */
+    audit: auditConfigSchema.optional(),
+    tracing: tracingConfigSchema.optional(),
   })
   .strict();
 

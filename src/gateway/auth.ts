@@ -1,8 +1,9 @@
 // API-key authentication and role checks for /v1 routes. Runs as an onRequest hook, i.e. before the
 // body is read, so an unauthenticated client cannot make the gateway buffer or parse anything.
 import type { IncomingHttpHeaders } from "node:http";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
 import { LlmopsError } from "../errors.js";
+import { modelAllowed } from "../security/principal.js";
 import { rolesWith } from "../security/roles.js";
 import type { GatewayDeps, Principal, Role } from "./types.js";
 
@@ -57,4 +58,56 @@ export function requireRole(deps: GatewayDeps, roles: readonly Role[], describeR
       );
     }
   };
+}
+
+/** A route as registered, for the permission-matrix test and tooling. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  /** Route config; a route may declare `config: { permission: "models:read" | "public" | "authenticated" }`. */
+  config: unknown;
+}
+
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route registered on the app (and its plugins) after installRouteHooks ran. */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
+/**
+ * Route-level hooks installed once on the root app, applying to every route registered after it
+ * (plugins included):
+ * - records each route (method, url, config) for registeredRoutes();
+ * - per-key model allow-lists: each POST /v1 route gets a preHandler (it runs once the body is
+ *   parsed) that answers 403 when the body's `model` is not on the caller's list. Keys without a
+ *   list, and every other route, pay nothing.
+ */
+export function installRouteHooks(app: FastifyInstance): void {
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method, url: route.url, config: route.config });
+    if (!route.url.startsWith("/v1/") || !methods.includes("POST")) return;
+    const check: preHandlerHookHandler = (request, _reply, done) => {
+      const allowed = principals.get(request)?.models;
+      const model = (request.body as { model?: unknown } | undefined)?.model;
+      if (allowed === null || allowed === undefined || typeof model !== "string" || modelAllowed(allowed, model)) {
+        done();
+        return;
+      }
+      const principal = principals.get(request)!;
+      done(
+        new LlmopsError(
+          "forbidden",
+          `API key '${principal.name}' may not use model '${model}'; it may use: ${allowed.join(", ")}. Ask an admin for a key that lists it (llmops keys create --models …).`,
+          { param: "model" },
+        ),
+      );
+    };
+    const existing = route.preHandler;
+    route.preHandler =
+      existing === undefined ? [check] : Array.isArray(existing) ? [check, ...existing] : [check, existing];
+  });
 }

@@ -83,3 +83,69 @@ export function createGatewayMetrics(
     });
   return { registry, requests, duration, ttft, tokens, errors, upstreamInFlight };
 }
+
+export interface SecurityMetrics {
+  readonly auth: Counter<"outcome">;
+  readonly auditEntries: Counter;
+  readonly auditBatch: Histogram;
+  readonly auditErrors: Counter;
+  readonly auditDropped: Counter;
+  readonly auditQueue: Gauge;
+}
+
+/**
+ * Metrics of authentication and of the audit trail, registered beside the gateway's:
+ * `llmops_auth_requests_total{outcome}` (cached | refreshed | verified | denied),
+ * `llmops_audit_entries_total`, `llmops_audit_batch_seconds`, `llmops_audit_append_errors_total`,
+ * `llmops_audit_dropped_total` and `llmops_audit_queue_entries` (read at scrape time).
+ */
+export function createSecurityMetrics(registry: Registry, auditQueue: () => number): SecurityMetrics {
+  const auth =
+    existing<Counter<"outcome">>(registry, "llmops_auth_requests_total") ??
+    new Counter({
+      name: "llmops_auth_requests_total",
+      help: "API-key checks by outcome: cached, refreshed (state re-read), verified (scrypt), denied.",
+      labelNames: ["outcome"],
+      registers: [registry],
+    });
+  const auditEntries =
+    existing<Counter>(registry, "llmops_audit_entries_total") ??
+    new Counter({
+      name: "llmops_audit_entries_total",
+      help: "Entries this process appended to the audit chain in batches (requests and API calls).",
+      registers: [registry],
+    });
+  const auditBatch =
+    existing<Histogram>(registry, "llmops_audit_batch_seconds") ??
+    new Histogram({
+      name: "llmops_audit_batch_seconds",
+      help: "Time to append one batch of audit entries (one transaction holding the chain's head).",
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+  const auditErrors =
+    existing<Counter>(registry, "llmops_audit_append_errors_total") ??
+    new Counter({
+      name: "llmops_audit_append_errors_total",
+      help: "Failed audit batch appends (each is retried; see llmops_audit_dropped_total for losses).",
+      registers: [registry],
+    });
+  const auditDropped =
+    existing<Counter>(registry, "llmops_audit_dropped_total") ??
+    new Counter({
+      name: "llmops_audit_dropped_total",
+      help: "Audit entries lost: queue full while the database was down, or shutdown past its deadline.",
+      registers: [registry],
+    });
+  const auditQueueGauge =
+    existing<Gauge>(registry, "llmops_audit_queue_entries") ??
+    new Gauge({
+      name: "llmops_audit_queue_entries",
+      help: "Audit entries waiting to be appended.",
+      registers: [registry],
+      collect() {
+        this.set(auditQueue());
+      },
+    });
+  return { auth, auditEntries, auditBatch, auditErrors, auditDropped, auditQueue: auditQueueGauge };
+}

@@ -3,7 +3,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Registry } from "prom-client";
 import { notFound, toOpenAiError } from "../errors.js";
+import type { AuditEntry } from "../security/audit.js";
 import { createAccounting } from "./accounting.js";
+import { installRouteHooks } from "./auth.js";
 import { parseJsonBody } from "./body.js";
 import { attachContext, contextOf } from "./context.js";
 import { toGatewayError } from "./errors.js";
@@ -16,6 +18,7 @@ import { registerModelRoutes } from "./routes/models.js";
 import { OPS_ROUTES, registerOpsRoutes } from "./routes/ops.js";
 import { createRoutingStrategy, DEFAULT_ROUTING_STRATEGY, type RoutingStrategy } from "./routing/index.js";
 import { UpstreamTracker } from "./routing/upstream-tracker.js";
+import type { GatewayTracing } from "./tracing/gateway.js";
 import type { GatewayDeps } from "./types.js";
 import { UpstreamClient } from "./upstream-client.js";
 
@@ -39,6 +42,10 @@ export interface GatewayOptions {
   bodyLimitBytes?: number;
   /** Rate limits and budgets, caches, guardrails (docs/gateway-policy.md); default: none of them. */
   policy?: PolicyOptions;
+  /** Receives one audit entry per /v1 request (docs/security.md); must not block. Default: none. */
+  audit?: (entry: AuditEntry) => void;
+  /** Request and upstream spans (tracing/, docs/observability.md); default: off, at no cost. */
+  tracing?: GatewayTracing;
 }
 
 const NOT_FOUND_HINT =
@@ -72,7 +79,16 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     timeoutMs: upstreamTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
   });
-  const finish = createAccounting(metrics, deps, log);
+  const tracing = options.tracing;
+  const finish = createAccounting(metrics, deps, log, { audit: options.audit, endSpan: tracing?.end });
+  if (tracing !== undefined) {
+    app.addHook("onRequest", (request, _reply, done) => {
+      tracing.onRequest(request);
+      done();
+    });
+    app.addHook("onClose", async () => tracing.close());
+  }
+  installRouteHooks(app);
   const traffic = createUpstreamProxy({
     traffic: options.traffic ?? {},
     strategy,

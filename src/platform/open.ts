@@ -5,6 +5,7 @@ import type { Config } from "../config/index.js";
 import { DatasetKeyring } from "../data/crypto/keyring.js";
 import { DatasetStore } from "../data/datasets.js";
 import { ModelRegistry } from "../registry/index.js";
+import { type AuditWriter, createAuditWriter } from "../security/audit-writer.js";
 import { ApiKeys } from "../security/keys.js";
 import { openArtifactStore } from "../store/artifacts/index.js";
 import type { ArtifactStore } from "../store/artifacts/types.js";
@@ -17,6 +18,8 @@ export interface Platform {
   artifacts: ArtifactStore;
   registry: ModelRegistry;
   keys: ApiKeys;
+  /** Batched appends to the audit chain (gateway requests, API calls); closed with the platform. */
+  audit: AuditWriter;
   datasets: DatasetStore;
   close(): Promise<void>;
 }
@@ -35,15 +38,23 @@ export async function openPlatform(config: Config): Promise<Platform> {
         forcePathStyle: config.s3.force_path_style,
       },
     });
+    const audit = createAuditWriter(store, {
+      maxBatch: config.audit?.batch_size,
+      flushMs: config.audit?.flush_ms,
+    });
     return {
       config,
       store,
       artifacts,
+      audit,
       registry: new ModelRegistry(store, artifacts),
       keys: new ApiKeys(store, { adminKey: config.admin_key }),
       // The master key is read from the environment only when an encrypted dataset is touched.
       datasets: new DatasetStore(store, artifacts, new DatasetKeyring(store)),
-      close: () => store.close(),
+      close: async () => {
+        await audit.close();
+        await store.close();
+      },
     };
   } catch (error) {
     await store.close();

@@ -4,6 +4,7 @@
 import type { AddressInfo } from "node:net";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { Registry } from "prom-client";
 import { registerApi } from "../api/server.js";
 import { LlmopsError } from "../errors.js";
 import { createBatchedRequestRecorder, createGateway, type ShadowSample } from "../gateway/index.js";
@@ -11,6 +12,7 @@ import { insertRequests } from "../monitor/requests.js";
 import { RolloutStore } from "../registry/rollouts.js";
 import type { Platform } from "./open.js";
 import { gatewayTrafficOptions, ModelRouter, rolloutHooks } from "./routing.js";
+import { startSecurity } from "./security.js";
 import { registerDashboard } from "./static.js";
 
 export interface RunningServer {
@@ -36,7 +38,12 @@ export async function startServer(
   const recorder = createBatchedRequestRecorder((rows) => insertRequests(platform.store, rows), {
     onError: (error, dropped) => logger.error({ err: error, dropped }, "could not write the request log"),
   });
+  // Audit, auth and tracing (docs/security.md, docs/observability.md) share the gateway's registry.
+  const registry = new Registry();
+  const security = await startSecurity(platform, registry, logger);
   const app = createGateway({
+    metricsRegistry: registry,
+    ...security.gatewayOptions,
     deps: {
       authenticate: (key) => platform.keys.authenticate(key),
       resolveModel: (model) => router.resolve(model),
@@ -66,6 +73,7 @@ export async function startServer(
   } catch (error) {
     await app.close().catch(() => {});
     await recorder.close();
+    await security.close();
     await shadowRecorder.close();
     const code = (error as { code?: string }).code;
     throw new LlmopsError(
@@ -84,6 +92,8 @@ export async function startServer(
     async close() {
       await app.close();
       await recorder.close();
+      // After the gateway stopped: every request it answered is in the audit queue, written here.
+      await security.close();
       await shadowRecorder.close();
     },
   };

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
+import { LlmopsError } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { AuditEventRow, Database } from "../store/schema.js";
 import { parseOrThrow } from "../validation.js";
@@ -21,6 +22,8 @@ export interface AuditEntry {
   /** What it acted on, e.g. `model:tiny@3`, `alias:tiny@production`, `key:01J…`. */
   target: string;
   details?: Record<string, unknown>;
+  /** When it happened (ISO); default: when it is appended. Request entries carry their arrival time. */
+  at?: string;
 }
 
 export interface AuditEvent {
@@ -42,29 +45,57 @@ function entryHash(prevHash: string, row: Omit<AuditEventRow, "prev_hash" | "has
 
 /** Appends an entry inside the caller's transaction, so the audit record commits (or not) with the change. */
 export async function appendAudit(trx: Transaction<Database>, entry: AuditEntry): Promise<AuditEvent> {
-  // Taking the next number first locks the head row until commit: concurrent writers queue here.
+  const [event] = await appendAuditBatch(trx, [entry]);
+  return event!;
+}
+
+// Rows per INSERT statement: 9 parameters each stays far below SQLite's and PostgreSQL's limits.
+const INSERT_CHUNK = 500;
+
+/**
+ * Appends entries in order inside the caller's transaction. Reserving the sequence numbers first
+ * (`UPDATE audit_head SET seq = seq + n … RETURNING`) takes the head row's lock until commit — a row
+ * lock on PostgreSQL, the database write lock on SQLite — so concurrent writers, in this process or
+ * in other gateway instances, queue there and the chain never forks.
+ */
+export async function appendAuditBatch(
+  trx: Transaction<Database>,
+  entries: readonly AuditEntry[],
+): Promise<AuditEvent[]> {
+  if (entries.length === 0) return [];
   const head = await trx
     .updateTable("audit_head")
-    .set((eb) => ({ seq: eb("seq", "+", 1) }))
+    .set((eb) => ({ seq: eb("seq", "+", entries.length) }))
     .where("id", "=", 1)
     .returning(["seq", "hash"])
     .executeTakeFirstOrThrow();
-  const row = {
-    seq: Number(head.seq),
-    id: ulid(),
-    at: new Date().toISOString(),
-    actor: entry.actor,
-    action: entry.action,
-    target: entry.target,
-    details_json: JSON.stringify(entry.details ?? {}),
-  };
-  const hash = entryHash(head.hash, row);
-  await trx
-    .insertInto("audit_events")
-    .values({ ...row, prev_hash: head.hash, hash })
-    .execute();
-  await trx.updateTable("audit_head").set({ hash }).where("id", "=", 1).execute();
-  return toEvent({ ...row, prev_hash: head.hash, hash });
+  let seq = Number(head.seq) - entries.length;
+  let prevHash = head.hash;
+  const now = new Date().toISOString();
+  const rows: AuditEventRow[] = entries.map((entry) => {
+    seq++;
+    const row = {
+      seq,
+      id: ulid(),
+      at: entry.at ?? now,
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target,
+      details_json: JSON.stringify(entry.details ?? {}),
+    };
+    const hash = entryHash(prevHash, row);
+    const full = { ...row, prev_hash: prevHash, hash };
+    prevHash = hash;
+    return full;
+  });
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto("audit_events")
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+  await trx.updateTable("audit_head").set({ hash: prevHash }).where("id", "=", 1).execute();
+  return rows.map(toEvent);
 }
 
 /** Appends an entry in a transaction of its own (for events that change nothing else). */
@@ -96,24 +127,38 @@ export interface AuditVerification {
   entries: number;
   headSeq: number;
   headHash: string;
+  /** Entries up to this one were removed by retention (0: none). */
+  baseSeq: number;
   /** The first entry that does not match the chain, and why. */
   problem: { seq: number; reason: string } | null;
 }
 
-/** Recomputes the whole chain (in pages, so memory stays flat) and compares it with the head. */
+/** The action of the checkpoint entry that retention appends when it prunes the oldest entries. */
+export const PRUNE_ACTION = "audit.prune";
+
+/**
+ * Recomputes the whole chain (in pages, so memory stays flat) and compares it with the head. After
+ * retention pruned entries, the chain starts at the head's base (base_seq, base_hash), which must
+ * match the newest `audit.prune` checkpoint in the kept chain: deleting more old entries and moving
+ * the base therefore breaks either the checkpoint's hash or the match.
+ */
 export async function verifyAudit(store: MetadataStore, pageSize = 5000): Promise<AuditVerification> {
   const db: Kysely<Database> = store.db;
-  const head = await db.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
+  const head = await db.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirst();
   const headSeq = Number(head?.seq ?? 0);
   const headHash = head?.hash ?? GENESIS_HASH;
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
+  const baseSeq = Number(head?.base_seq ?? 0);
+  const baseHash = head?.base_hash ?? GENESIS_HASH;
+  let prevHash = baseHash;
+  let expectedSeq = baseSeq + 1;
   let entries = 0;
+  let lastCheckpoint: { seq: number; throughSeq: unknown; throughHash: unknown } | null = null;
   const fail = (seq: number, reason: string): AuditVerification => ({
     ok: false,
     entries,
     headSeq,
     headHash,
+    baseSeq,
     problem: { seq, reason },
   });
   for (;;) {
@@ -129,15 +174,144 @@ export async function verifyAudit(store: MetadataStore, pageSize = 5000): Promis
       if (seq !== expectedSeq) return fail(expectedSeq, `entry ${expectedSeq} is missing (next is ${seq})`);
       if (row.prev_hash !== prevHash) return fail(seq, "its prev_hash does not match the entry before it");
       if (entryHash(prevHash, { ...row, seq }) !== row.hash) return fail(seq, "its content does not match its hash");
+      if (row.action === PRUNE_ACTION) {
+        const details = parseDetails(row.details_json);
+        lastCheckpoint = { seq, throughSeq: details.throughSeq, throughHash: details.throughHash };
+      }
       prevHash = row.hash;
       expectedSeq++;
       entries++;
     }
     if (page.length < pageSize) break;
   }
-  if (entries !== headSeq) return fail(entries + 1, `the head says ${headSeq} entries but the log has ${entries}`);
+  if (baseSeq > 0) {
+    if (lastCheckpoint === null) {
+      return fail(baseSeq + 1, `entries up to ${baseSeq} were removed without a retention checkpoint`);
+    }
+    if (lastCheckpoint.throughSeq !== baseSeq || lastCheckpoint.throughHash !== baseHash) {
+      return fail(
+        baseSeq + 1,
+        `the chain starts after entry ${baseSeq}, but the newest retention checkpoint (entry ${lastCheckpoint.seq}) pruned through ${String(lastCheckpoint.throughSeq)}`,
+      );
+    }
+  }
+  if (baseSeq + entries !== headSeq) {
+    return fail(baseSeq + entries + 1, `the head says ${headSeq} entries but the log ends at ${baseSeq + entries}`);
+  }
   if (prevHash !== headHash) return fail(headSeq, "the last entry's hash does not match the head");
-  return { ok: true, entries, headSeq, headHash, problem: null };
+  return { ok: true, entries, headSeq, headHash, baseSeq, problem: null };
+}
+
+export interface PruneResult {
+  /** Entries removed by this call (0: nothing was old enough; no checkpoint is written then). */
+  removed: number;
+  /** The chain now starts after this entry. */
+  baseSeq: number;
+  baseHash: string;
+  /** The checkpoint entry appended, if any. */
+  checkpoint: AuditEvent | null;
+}
+
+/**
+ * Retention: removes entries older than `before` (never the newest entry), in one transaction with
+ * a hash-chained `audit.prune` checkpoint that records the last removed entry's number and hash,
+ * and moves the chain's base there. The kept chain stays verifiable (see verifyAudit). Concurrent
+ * prunes and appends queue on the head row, as appends do.
+ */
+export async function pruneAudit(
+  store: MetadataStore,
+  options: { before: Date; actor: string; reason?: string },
+): Promise<PruneResult> {
+  if (!Number.isFinite(options.before.getTime()))
+    throw new LlmopsError("invalid_request", "The prune cutoff is not a valid time.");
+  const cutoff = options.before.toISOString();
+  return store.db.transaction().execute(async (trx) => {
+    // Lock the head first (a no-op update takes the row lock) so no append slips in between.
+    const head = await trx
+      .updateTable("audit_head")
+      .set((eb) => ({ seq: eb("seq", "+", 0) }))
+      .where("id", "=", 1)
+      .returning(["seq", "hash", "base_seq", "base_hash"])
+      .executeTakeFirstOrThrow();
+    const headSeq = Number(head.seq);
+    const last = await trx
+      .selectFrom("audit_events")
+      .select(["seq", "hash"])
+      .where("at", "<", cutoff)
+      .where("seq", "<", headSeq)
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const baseSeq = Number(head.base_seq);
+    if (last === undefined || Number(last.seq) <= baseSeq) {
+      return { removed: 0, baseSeq, baseHash: head.base_hash, checkpoint: null };
+    }
+    const throughSeq = Number(last.seq);
+    const checkpoint = await appendAudit(trx, {
+      actor: options.actor,
+      action: PRUNE_ACTION,
+      target: "audit",
+      details: {
+        throughSeq,
+        throughHash: last.hash,
+        removed: throughSeq - baseSeq,
+        before: cutoff,
+        ...(options.reason ? { reason: options.reason } : {}),
+      },
+    });
+    await trx.deleteFrom("audit_events").where("seq", "<=", throughSeq).execute();
+    await trx
+      .updateTable("audit_head")
+      .set({ base_seq: throughSeq, base_hash: last.hash })
+      .where("id", "=", 1)
+      .execute();
+    return { removed: throughSeq - baseSeq, baseSeq: throughSeq, baseHash: last.hash, checkpoint };
+  });
+}
+
+export const exportQuerySchema = z.object({
+  /** Only entries at or after this time (ISO 8601). */
+  since: z.iso.datetime({ offset: true }).optional(),
+  /** Only entries with a sequence number above this (resume an export). */
+  after: z.coerce.number().int().min(0).optional(),
+  action: z.string().min(1).optional(),
+});
+export type ExportQuery = z.input<typeof exportQuerySchema>;
+
+/** Every matching entry, oldest first, read in pages so an export of millions stays flat in memory. */
+export async function* exportAudit(
+  store: MetadataStore,
+  query: ExportQuery = {},
+  pageSize = 2000,
+): AsyncGenerator<AuditEvent> {
+  const q = parseOrThrow(exportQuerySchema, query, "query");
+  let after = q.after ?? 0;
+  const since = q.since === undefined ? undefined : new Date(q.since).toISOString();
+  for (;;) {
+    let select = store.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("seq", ">", after)
+      .orderBy("seq")
+      .limit(pageSize);
+    if (since !== undefined) select = select.where("at", ">=", since);
+    if (q.action) select = select.where("action", "=", q.action);
+    const page = await select.execute();
+    for (const row of page) yield toEvent(row);
+    if (page.length < pageSize) return;
+    after = Number(page[page.length - 1]!.seq);
+  }
+}
+
+function parseDetails(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 function toEvent(row: AuditEventRow): AuditEvent {

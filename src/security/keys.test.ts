@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openMetadataStore } from "../store/metadata/index.js";
 import type { MetadataStore } from "../store/metadata/types.js";
-import { ApiKeys, ENV_ADMIN_KEY_ID } from "./keys.js";
+import { ApiKeys, ENV_ADMIN_KEY_ID, parseDuration } from "./keys.js";
+import { modelAllowed } from "./principal.js";
 import { can, rolesWith } from "./roles.js";
 
 let store: MetadataStore;
@@ -27,7 +28,14 @@ describe("API keys", () => {
     const secret = created.key.split("_").slice(2).join("_");
     expect(row.key_hash).toMatch(/^scrypt\$16384\$[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(secret);
-    expect(await keys.authenticate(created.key)).toEqual({ keyId: created.id, name: "alice", role: "developer" });
+    expect(await keys.authenticate(created.key)).toEqual({
+      keyId: created.id,
+      name: "alice",
+      role: "developer",
+      team: null,
+      models: null,
+      expiresAt: null,
+    });
   });
 
   it("rejects missing, malformed, unknown and tampered keys with 401", async () => {
@@ -49,7 +57,7 @@ describe("API keys", () => {
     await keys.authenticate(created.key); // cached now
     await keys.revoke("carol");
     await expect(keys.authenticate(created.key)).rejects.toMatchObject({ code: "unauthorized" });
-    // Another process (its own cache) also refuses it once its short cache entry expires.
+    // Another process (its own cache) also refuses it.
     const other = new ApiKeys(store);
     await expect(other.authenticate(created.key)).rejects.toMatchObject({ code: "unauthorized" });
     await expect(keys.revoke("carol")).rejects.toMatchObject({ code: "not_found" });
@@ -84,5 +92,69 @@ describe("roles", () => {
     expect(can("viewer", "models:read")).toBe(true);
     expect(can("viewer", "models:write")).toBe(false);
     expect(can("service", "requests:read")).toBe(false);
+  });
+});
+
+describe("key state: expiry, allow-lists, teams and revocation across instances", () => {
+  it("stores team, models and expiry, and refuses an expired key", async () => {
+    const created = await keys.create({
+      name: "exp",
+      role: "service",
+      createdBy: "t",
+      team: "search",
+      models: ["tiny", "big@3", "tiny"],
+      expiresAt: new Date(Date.now() + 400),
+    });
+    expect(created).toMatchObject({ team: "search", models: ["tiny", "big@3"] });
+    expect(await keys.authenticate(created.key)).toMatchObject({ team: "search", models: ["tiny", "big@3"] });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    await expect(keys.authenticate(created.key)).rejects.toThrow(/expired at/);
+    await expect(new ApiKeys(store).authenticate(created.key)).rejects.toThrow(/expired at/);
+  });
+
+  it("validates team, models and expiry", async () => {
+    const base = { name: "v", role: "viewer", createdBy: "t" };
+    await expect(keys.create({ ...base, team: "a b" })).rejects.toThrow(/Team/);
+    await expect(keys.create({ ...base, models: [] })).rejects.toThrow(/allow-list is empty/);
+    await expect(keys.create({ ...base, models: ["bad name"] })).rejects.toThrow(/not a model name/);
+    await expect(keys.create({ ...base, expiresAt: "yesterday" })).rejects.toThrow(/not a time/);
+    await expect(keys.create({ ...base, expiresAt: "2001-01-01T00:00:00Z" })).rejects.toThrow(/in the past/);
+  });
+
+  it("applies a revocation made by another instance within a second, without re-running scrypt", async () => {
+    const a = new ApiKeys(store, { freshMs: 200, maxStaleMs: 500 });
+    const b = new ApiKeys(store, { freshMs: 200, maxStaleMs: 500 });
+    const created = await a.create({ name: "shared", role: "service", createdBy: "t" });
+    await a.authenticate(created.key);
+    await b.authenticate(created.key);
+    await a.revoke(created.id);
+    await expect(a.authenticate(created.key)).rejects.toMatchObject({ code: "unauthorized" });
+    const started = Date.now();
+    for (;;) {
+      try {
+        await b.authenticate(created.key);
+      } catch {
+        break;
+      }
+      expect(Date.now() - started).toBeLessThan(1000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  it("parses durations", () => {
+    expect(parseDuration("30d")).toBe(30 * 86_400_000);
+    expect(parseDuration("90m")).toBe(90 * 60_000);
+    expect(() => parseDuration("soon")).toThrow(/45s, 90m/);
+    expect(() => parseDuration("0d")).toThrow();
+  });
+
+  it("matches model allow-lists by name, alias and version", () => {
+    expect(modelAllowed(null, "x")).toBe(true);
+    expect(modelAllowed(["tiny"], "tiny@3")).toBe(true);
+    expect(modelAllowed(["tiny"], "tiny")).toBe(true);
+    expect(modelAllowed(["tiny@production"], "tiny")).toBe(true);
+    expect(modelAllowed(["tiny@3"], "tiny@4")).toBe(false);
+    expect(modelAllowed(["tiny@3"], "tiny")).toBe(false);
+    expect(modelAllowed(["tiny"], "tinyllama")).toBe(false);
   });
 });

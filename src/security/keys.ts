@@ -1,7 +1,13 @@
 // API keys: `llm_<ULID>_<secret>`. The ULID is the key's public id (a cheap lookup, so a wrong key
-// costs no KDF work); only scrypt(secret) is stored. Verified keys are cached briefly so the
-// gateway's hot path does not pay for scrypt on every request; revocation applies within CACHE_MS
-// everywhere, and at once in the process that revoked.
+// costs no KDF work); only scrypt(secret) is stored.
+//
+// The hot path never pays for scrypt twice: a presented key that verified once is remembered (by
+// the sha256 of the whole key) for VERIFIED_MS. What can change — revocation, expiry, role, team,
+// model allow-list — is re-read from its row (one indexed lookup, no KDF) whenever the cached state
+// is older than freshMs, in the background while it is younger than maxStaleMs and on the request
+// path after that. So a revocation made by any instance applies everywhere within maxStaleMs
+// (900 ms by default) plus one query; with Redis configured, instances also tell each other at once
+// (see key-invalidation.ts). Expiry is checked on every request against the cached time.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
@@ -13,8 +19,11 @@ import type { Principal } from "./principal.js";
 import { isRole, ROLES, type Role } from "./roles.js";
 
 const KEY_PATTERN = /^llm_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
-const CACHE_MS = 5_000;
+const VERIFIED_MS = 10 * 60_000;
 const LAST_USED_WRITE_MS = 60_000;
+const MAX_CACHED = 10_000;
+const MODEL_PATTERN = /^[A-Za-z0-9._:/-]+(@[A-Za-z0-9._-]+)?$/;
+const TEAM_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const ENV_ADMIN_KEY_ID = "env-admin";
 
 export interface ApiKeyInfo {
@@ -22,6 +31,10 @@ export interface ApiKeyInfo {
   name: string;
   role: Role;
   prefix: string;
+  team: string | null;
+  /** Models the key may use; null = all. */
+  models: string[] | null;
+  expiresAt: string | null;
   createdAt: string;
   createdBy: string;
   revokedAt: string | null;
@@ -33,29 +46,89 @@ export interface CreatedKey extends ApiKeyInfo {
   key: string;
 }
 
+export interface CreateKeyInput {
+  name: string;
+  role: string;
+  createdBy: string;
+  team?: string | null | undefined;
+  models?: readonly string[] | null | undefined;
+  /** ISO time or Date; must be in the future. */
+  expiresAt?: string | Date | null | undefined;
+}
+
+/** How an authentication was answered, for metrics. */
+export type AuthOutcome = "cached" | "refreshed" | "verified" | "denied";
+
+export interface ApiKeysOptions {
+  adminKey?: string | undefined;
+  /** Cached key state younger than this is used as is (default 400 ms). */
+  freshMs?: number;
+  /** Cached key state older than this is re-read before answering (default 900 ms). */
+  maxStaleMs?: number;
+  /** Told about every authentication (metrics); must not throw. */
+  observe?: (outcome: AuthOutcome, reason?: string) => void;
+}
+
+interface KeyState {
+  principal: Principal;
+  /** Date.now() when the row was read. */
+  checkedAt: number;
+  expiresAtMs: number;
+  refreshing: Promise<KeyState | null> | undefined;
+}
+
 export class ApiKeys {
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  /** sha256(presented key) → key id, for keys whose secret verified. */
+  private readonly verified = new Map<string, { keyId: string; until: number }>();
+  /** key id → its current state (null entries are never stored: a revoked key is simply absent). */
+  private readonly states = new Map<string, KeyState>();
   private readonly lastUsedWritten = new Map<string, number>();
   private readonly adminKeyDigest: Buffer | null;
+  private readonly freshMs: number;
+  private readonly maxStaleMs: number;
+  private observer: ((outcome: AuthOutcome, reason?: string) => void) | undefined;
+  private notifier: ((keyId: string) => void) | undefined;
 
   constructor(
     private readonly store: MetadataStore,
-    options: { adminKey?: string | undefined } = {},
+    options: ApiKeysOptions = {},
   ) {
     this.adminKeyDigest = options.adminKey ? sha256(options.adminKey) : null;
+    this.freshMs = options.freshMs ?? 400;
+    this.maxStaleMs = Math.max(this.freshMs, options.maxStaleMs ?? 900);
+    this.observer = options.observe;
   }
 
-  async create(input: { name: string; role: string; createdBy: string }): Promise<CreatedKey> {
+  /** Sets the metrics callback after construction (the server owns the metrics registry). */
+  observe(observer: (outcome: AuthOutcome, reason?: string) => void): void {
+    this.observer = observer;
+  }
+
+  /** Called with a key id after this process revoked it, so other instances can be told at once. */
+  onRevoke(notify: (keyId: string) => void): void {
+    this.notifier = notify;
+  }
+
+  /** Forgets what is cached about a key (another instance revoked or changed it). */
+  invalidate(keyId: string): void {
+    this.states.delete(keyId);
+    for (const [digest, entry] of this.verified) if (entry.keyId === keyId) this.verified.delete(digest);
+  }
+
+  async create(input: CreateKeyInput): Promise<CreatedKey> {
     const name = input.name.trim();
     if (!name || name.length > 100) throw invalidRequest("A key needs a name of 1–100 characters (--name).", "name");
     if (!isRole(input.role)) {
       throw invalidRequest(`Unknown role '${input.role}'; use one of: ${ROLES.join(", ")}.`, "role");
     }
+    const team = normalizeTeam(input.team);
+    const models = normalizeModels(input.models);
+    const expiresAt = normalizeExpiry(input.expiresAt);
     const id = ulid();
     const secret = randomBytes(32).toString("base64url");
     const key = `llm_${id}_${secret}`;
     const { hash, salt } = await hashSecret(secret);
-    const row = {
+    const row: ApiKeyRow = {
       id,
       name,
       role: input.role,
@@ -66,6 +139,9 @@ export class ApiKeys {
       created_by: input.createdBy,
       revoked_at: null,
       last_used_at: null,
+      models_json: models === null ? null : JSON.stringify(models),
+      expires_at: expiresAt,
+      team,
     };
     await this.store.db.transaction().execute(async (trx) => {
       await trx.insertInto("api_keys").values(row).execute();
@@ -73,7 +149,7 @@ export class ApiKeys {
         actor: input.createdBy,
         action: "key.create",
         target: `key:${id}`,
-        details: { name, role: input.role },
+        details: { name, role: input.role, team, models, expiresAt },
       });
     });
     return { ...toInfo(row), key };
@@ -104,48 +180,133 @@ export class ApiKeys {
       await trx.updateTable("api_keys").set({ revoked_at: revokedAt }).where("id", "=", row.id).execute();
       await appendAudit(trx, { actor, action: "key.revoke", target: `key:${row.id}`, details: { name: row.name } });
     });
-    for (const [digest, entry] of this.cache) if (entry.principal.keyId === row.id) this.cache.delete(digest);
+    this.invalidate(row.id);
+    try {
+      this.notifier?.(row.id);
+    } catch {
+      // best effort: the other instances still notice within maxStaleMs
+    }
     return toInfo({ ...row, revoked_at: revokedAt });
   }
 
   /** Resolves a presented key to its principal, or throws `unauthorized`. */
   async authenticate(presented: string | undefined): Promise<Principal> {
+    try {
+      return await this.resolve(presented);
+    } catch (error) {
+      this.observer?.("denied", error instanceof LlmopsError ? error.code : "error");
+      throw error;
+    }
+  }
+
+  private async resolve(presented: string | undefined): Promise<Principal> {
     if (!presented) {
       throw new LlmopsError(
         "unauthorized",
         "Missing API key: send `Authorization: Bearer <key>`; create one with `llmops keys create`.",
       );
     }
+    const now = Date.now();
     const digest = sha256(presented);
     const cacheKey = digest.toString("hex");
-    const cached = this.cache.get(cacheKey);
-    const now = Date.now();
-    if (cached && cached.until > now) return cached.principal;
+    const known = this.verified.get(cacheKey);
+    if (known !== undefined && known.until > now) {
+      const state = this.states.get(known.keyId);
+      if (state !== undefined) {
+        const age = now - state.checkedAt;
+        if (age < this.maxStaleMs) {
+          if (age >= this.freshMs) void this.refresh(state.principal.keyId).catch(() => {});
+          this.observer?.("cached");
+          return this.usable(state, now);
+        }
+      }
+      // The secret verified before; only the row's current state is needed (no KDF).
+      const fresh = await this.refresh(known.keyId);
+      if (fresh === null) throw revokedOrUnknown();
+      this.observer?.("refreshed");
+      return this.usable(fresh, now);
+    }
 
     if (this.adminKeyDigest && timingSafeEqual(digest, this.adminKeyDigest)) {
-      return this.remember(cacheKey, { keyId: ENV_ADMIN_KEY_ID, name: "admin (LLMOPS_ADMIN_KEY)", role: "admin" });
+      const principal: Principal = {
+        keyId: ENV_ADMIN_KEY_ID,
+        name: "admin (LLMOPS_ADMIN_KEY)",
+        role: "admin",
+        team: null,
+        models: null,
+        expiresAt: null,
+      };
+      // The admin key lives in configuration, not in a row: its state never needs refreshing.
+      this.remember(cacheKey, ENV_ADMIN_KEY_ID);
+      this.states.set(ENV_ADMIN_KEY_ID, {
+        principal,
+        checkedAt: Number.POSITIVE_INFINITY,
+        expiresAtMs: Number.POSITIVE_INFINITY,
+        refreshing: undefined,
+      });
+      this.observer?.("verified");
+      return principal;
     }
     const match = KEY_PATTERN.exec(presented);
     const row = match
       ? await this.store.db.selectFrom("api_keys").selectAll().where("id", "=", match[1]!).executeTakeFirst()
       : undefined;
     if (!match || !row || row.revoked_at !== null || !(await verifySecret(match[2]!, row.key_hash, row.key_salt))) {
-      throw new LlmopsError("unauthorized", "Invalid or revoked API key; check the key or create a new one.");
+      throw revokedOrUnknown();
     }
-    if (!isRole(row.role)) throw new LlmopsError("unauthorized", `Key ${row.id} has an unknown role '${row.role}'.`);
+    const state = stateOf(row, Date.now());
+    if (state === null) throw new LlmopsError("unauthorized", `Key ${row.id} has an unknown role '${row.role}'.`);
+    this.remember(cacheKey, row.id);
+    this.states.set(row.id, state);
     this.touch(row.id, now);
-    return this.remember(cacheKey, { keyId: row.id, name: row.name, role: row.role });
+    this.observer?.("verified");
+    return this.usable(state, now);
   }
 
-  private remember(cacheKey: string, principal: Principal): Principal {
-    if (this.cache.size > 10_000) this.cache.clear(); // bounded: a flood of distinct keys cannot grow memory
-    this.cache.set(cacheKey, { principal, until: Date.now() + CACHE_MS });
-    return principal;
+  private usable(state: KeyState, now: number): Principal {
+    if (state.expiresAtMs <= now) {
+      throw new LlmopsError(
+        "unauthorized",
+        `API key '${state.principal.name}' expired at ${state.principal.expiresAt}; create a new one with \`llmops keys create\`.`,
+      );
+    }
+    this.touch(state.principal.keyId, now);
+    return state.principal;
+  }
+
+  /** Re-reads a key's row (one query per key at a time); null and forgotten when revoked or gone. */
+  private refresh(keyId: string): Promise<KeyState | null> {
+    const current = this.states.get(keyId);
+    if (current?.refreshing !== undefined) return current.refreshing;
+    const refreshing = this.store.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", keyId)
+      .executeTakeFirst()
+      .then((row) => {
+        const state = row === undefined || row.revoked_at !== null ? null : stateOf(row, Date.now());
+        if (state === null) this.invalidate(keyId);
+        else this.states.set(keyId, state);
+        return state;
+      })
+      .finally(() => {
+        if (current !== undefined) current.refreshing = undefined;
+      });
+    if (current !== undefined) current.refreshing = refreshing;
+    return refreshing;
+  }
+
+  private remember(cacheKey: string, keyId: string): void {
+    // Bounded: a flood of distinct keys cannot grow memory.
+    if (this.verified.size > MAX_CACHED) this.verified.clear();
+    if (this.states.size > MAX_CACHED) this.states.clear();
+    this.verified.set(cacheKey, { keyId, until: Date.now() + VERIFIED_MS });
   }
 
   /** Records last use at most once a minute per key, off the request path. */
   private touch(id: string, now: number): void {
-    if ((this.lastUsedWritten.get(id) ?? 0) + LAST_USED_WRITE_MS > now) return;
+    if (id === ENV_ADMIN_KEY_ID || (this.lastUsedWritten.get(id) ?? 0) + LAST_USED_WRITE_MS > now) return;
+    if (this.lastUsedWritten.size > MAX_CACHED) this.lastUsedWritten.clear();
     this.lastUsedWritten.set(id, now);
     this.store.db
       .updateTable("api_keys")
@@ -156,8 +317,92 @@ export class ApiKeys {
   }
 }
 
+const revokedOrUnknown = () =>
+  new LlmopsError("unauthorized", "Invalid or revoked API key; check the key or create a new one.");
+
+function stateOf(row: ApiKeyRow, now: number): KeyState | null {
+  if (!isRole(row.role)) return null;
+  const info = toInfo(row);
+  return {
+    principal: {
+      keyId: row.id,
+      name: row.name,
+      role: row.role,
+      team: info.team,
+      models: info.models,
+      expiresAt: info.expiresAt,
+    },
+    checkedAt: now,
+    expiresAtMs: info.expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(info.expiresAt),
+    refreshing: undefined,
+  };
+}
+
 function sha256(value: string): Buffer {
   return createHash("sha256").update(value).digest();
+}
+
+function normalizeTeam(team: string | null | undefined): string | null {
+  if (team === undefined || team === null || team.trim() === "") return null;
+  const value = team.trim();
+  if (!TEAM_PATTERN.test(value)) {
+    throw invalidRequest(`Team '${team}' is not valid; use 1–64 letters, digits, '.', '_' or '-' (--team).`, "team");
+  }
+  return value;
+}
+
+function normalizeModels(models: readonly string[] | null | undefined): string[] | null {
+  if (models === undefined || models === null) return null;
+  const list = [...new Set(models.map((m) => m.trim()).filter((m) => m !== ""))];
+  if (list.length === 0) {
+    throw invalidRequest("The model allow-list is empty; list at least one model (--models a,b) or omit it.", "models");
+  }
+  if (list.length > 1000) throw invalidRequest("At most 1000 models may be listed on a key.", "models");
+  for (const model of list) {
+    if (model.length > 256 || !MODEL_PATTERN.test(model)) {
+      throw invalidRequest(
+        `'${model}' is not a model name; use NAME or NAME@ALIAS / NAME@VERSION (--models).`,
+        "models",
+      );
+    }
+  }
+  return list;
+}
+
+function normalizeExpiry(expiresAt: string | Date | null | undefined): string | null {
+  if (expiresAt === undefined || expiresAt === null) return null;
+  const time = expiresAt instanceof Date ? expiresAt.getTime() : Date.parse(expiresAt);
+  if (!Number.isFinite(time)) {
+    throw invalidRequest(
+      `Expiry '${String(expiresAt)}' is not a time; use ISO 8601 such as 2026-12-31T00:00:00Z (--expires-at).`,
+      "expires_at",
+    );
+  }
+  if (time <= Date.now()) throw invalidRequest("The expiry time is in the past; choose a later one.", "expires_at");
+  return new Date(time).toISOString();
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Parses `30d`, `12h`, `90m`, `45s`, `2w` into milliseconds; throws invalid_request otherwise. */
+export function parseDuration(text: string, what = "--expires-in"): number {
+  const match = DURATION.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw invalidRequest(`${what} '${text}' is not a duration; use a number and a unit: 45s, 90m, 12h, 30d or 2w.`);
+  }
+  return ms;
+}
+
+function parseModels(json: string | null | undefined): string[] | null {
+  if (json === null || json === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((m): m is string => typeof m === "string") : [];
+  } catch {
+    return []; // a corrupt list denies every model rather than allowing all
+  }
 }
 
 function toInfo(row: ApiKeyRow): ApiKeyInfo {
@@ -166,6 +411,9 @@ function toInfo(row: ApiKeyRow): ApiKeyInfo {
     name: row.name,
     role: isRole(row.role) ? row.role : "viewer",
     prefix: row.key_prefix,
+    team: row.team ?? null,
+    models: parseModels(row.models_json),
+    expiresAt: row.expires_at ?? null,
     createdAt: row.created_at,
     createdBy: row.created_by,
     revokedAt: row.revoked_at,

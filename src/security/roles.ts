@@ -55,6 +55,11 @@ const grants: Record<Role, readonly Permission[]> = {
   service: ["inference", "models:read", "explain"],
 };
 
+/** Whether a string names a permission some role holds (route declarations are checked with it). */
+export function isPermission(value: string): value is Permission {
+  return ROLES.some((role) => (grants[role] as readonly string[]).includes(value));
+}
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }

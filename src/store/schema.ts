@@ -62,6 +62,10 @@ export interface ApiKeysTable {
   created_by: string;
   revoked_at: string | null;
   last_used_at: string | null;
+  // Added by 0009 (optional so rows written by older code and fixtures still type-check):
+  models_json?: string | null; // JSON array of allowed models; null = all
+  expires_at?: string | null; // null = never
+  team?: string | null;
 }
 
 /** One row per gateway request (never the prompt itself). */
@@ -185,6 +189,8 @@ export interface AuditHeadTable {
   id: number;
   seq: number;
   hash: string;
+  base_seq: number; // 0009: entries up to here were pruned by retention
+  base_hash: string; // 0009: hash of entry base_seq (the first kept entry's prev_hash)
 }
 
 /** A training run: the built-in trainer's or an external trainer's (HTTP API). */

@@ -1,8 +1,11 @@
 // `llmops audit …`: read and verify the hash-chained audit trail.
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { LlmopsError } from "../../errors.js";
-import { jsonOption, wantsJson, withPlatform } from "../context.js";
+import { cliActor, jsonOption, wantsJson, withPlatform } from "../context.js";
 import { printJson, printTable } from "../output.js";
 
 export function registerAuditCommands(program: Command): void {
@@ -42,8 +45,10 @@ export function registerAuditCommands(program: Command): void {
       const result = await verifyAudit(platform.store);
       if (wantsJson(command)) printJson(result);
       else if (result.ok) {
+        const pruned =
+          result.baseSeq > 0 ? ` (entries 1–${result.baseSeq} pruned by retention, checkpoint verified)` : "";
         process.stdout.write(
-          `${pc.green("ok")}: ${result.entries} entries, chain intact; head ${result.headSeq} ${result.headHash}\n`,
+          `${pc.green("ok")}: ${result.entries} entries, chain intact${pruned}; head ${result.headSeq} ${result.headHash}\n`,
         );
       }
       if (!result.ok) {
@@ -54,4 +59,80 @@ export function registerAuditCommands(program: Command): void {
       }
     }),
   );
+
+  audit
+    .command("export")
+    .description("write entries oldest first, one JSON object per line (with seq, prev_hash and hash)")
+    .option("--format <format>", "jsonl (the only format)", "jsonl")
+    .option("--since <time>", "only entries at or after this time: ISO 8601, or a duration back from now (7d, 12h)")
+    .option("--after <seq>", "only entries after this sequence number (resume an export)")
+    .option("--action <action>", "only this action (e.g. gateway.request, key.revoke)")
+    .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
+    .action(
+      withPlatform(async (platform, command) => {
+        const o = command.opts<{ format: string; since?: string; after?: string; action?: string; output?: string }>();
+        if (o.format !== "jsonl") throw new LlmopsError("usage", `Unknown --format '${o.format}'; use jsonl.`);
+        const [{ exportAudit }, { parseDuration }] = await Promise.all([
+          import("../../security/audit.js"),
+          import("../../security/keys.js"),
+        ]);
+        const since =
+          o.since === undefined
+            ? undefined
+            : /^\d+(\.\d+)?\s*[smhdw]$/.test(o.since.trim())
+              ? new Date(Date.now() - parseDuration(o.since, "--since")).toISOString()
+              : o.since;
+        const events = exportAudit(platform.store, { since, after: o.after, action: o.action });
+        await writeLines(events, o.output);
+      }),
+    );
+
+  jsonOption(
+    audit
+      .command("prune")
+      .description("retention: remove entries older than a cutoff behind a hash-chained checkpoint")
+      .requiredOption("--older-than <duration>", "remove entries older than this (e.g. 90d)"),
+  ).action(
+    withPlatform(async (platform, command) => {
+      const o = command.opts<{ olderThan: string }>();
+      const [{ pruneAudit }, { parseDuration }] = await Promise.all([
+        import("../../security/audit.js"),
+        import("../../security/keys.js"),
+      ]);
+      const before = new Date(Date.now() - parseDuration(o.olderThan, "--older-than"));
+      const result = await pruneAudit(platform.store, {
+        before,
+        actor: cliActor(),
+        reason: `--older-than ${o.olderThan}`,
+      });
+      if (wantsJson(command)) return printJson(result);
+      process.stdout.write(
+        result.removed === 0
+          ? `nothing older than ${before.toISOString()} to remove\n`
+          : `${pc.yellow("pruned")} ${result.removed} entries through ${result.baseSeq}; checkpoint entry ${result.checkpoint?.seq}\n`,
+      );
+    }),
+  );
+}
+
+/** Streams JSON lines to stdout, or to a temp file renamed into place so a failed export leaves nothing. */
+async function writeLines(events: AsyncIterable<unknown>, output: string | undefined): Promise<void> {
+  const target = output === undefined ? process.stdout : createWriteStream(`${output}.tmp-${process.pid}`);
+  try {
+    for await (const event of events) {
+      if (!target.write(`${JSON.stringify(event)}\n`)) await once(target, "drain");
+    }
+    if (output !== undefined) {
+      await new Promise<void>((resolve, reject) =>
+        (target as NodeJS.WritableStream).end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+      await rename(`${output}.tmp-${process.pid}`, output);
+    }
+  } catch (error) {
+    if (output !== undefined) {
+      (target as NodeJS.WritableStream & { destroy(): void }).destroy();
+      await rm(`${output}.tmp-${process.pid}`, { force: true });
+    }
+    throw error;
+  }
 }

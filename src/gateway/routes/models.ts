@@ -1,8 +1,9 @@
 // GET /v1/models and GET /v1/models/:model in OpenAI's list shape; any valid key may call them.
 import type { FastifyInstance } from "fastify";
 import { notFound } from "../../errors.js";
+import { modelAllowed } from "../../security/principal.js";
 import type { FinishRequest } from "../accounting.js";
-import { ANY_ROLE, requireRole } from "../auth.js";
+import { ANY_ROLE, principalOf, requireRole } from "../auth.js";
 import { contextOf } from "../context.js";
 import type { GatewayDeps, ModelCard } from "../types.js";
 
@@ -15,7 +16,9 @@ const asModel = (card: ModelCard) => ({
 
 export function registerModelRoutes(app: FastifyInstance, deps: GatewayDeps, finish: FinishRequest): void {
   app.get("/v1/models", { onRequest: requireRole(deps, ANY_ROLE, "GET /v1/models") }, async (request, reply) => {
-    const models = await deps.listModels();
+    // A key with a model allow-list sees only the models it may use.
+    const allowed = principalOf(request)?.models;
+    const models = (await deps.listModels()).filter((card) => modelAllowed(allowed, card.id));
     reply.send({ object: "list", data: models.map(asModel) });
     finish(request, contextOf(request), 200);
     return reply;
@@ -25,7 +28,8 @@ export function registerModelRoutes(app: FastifyInstance, deps: GatewayDeps, fin
     { onRequest: requireRole(deps, ANY_ROLE, "GET /v1/models/{model}") },
     async (request, reply) => {
       const models = await deps.listModels();
-      const card = models.find((model) => model.id === request.params.model);
+      const allowed = principalOf(request)?.models;
+      const card = models.find((model) => model.id === request.params.model && modelAllowed(allowed, model.id));
       if (card === undefined) {
         throw notFound(`model '${request.params.model}' does not exist; list the models with GET /v1/models`, "model");
       }
