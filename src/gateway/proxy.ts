@@ -428,6 +428,12 @@ class Forwarding {
     return headers;
   }
 
+  /** The served-by headers, set one by one (no object per request on the JSON path). */
+  private setServedHeaders(reply: FastifyReply, arm: Arm, upstream: Upstream): void {
+    reply.header(SERVED_BY_HEADER, arm.resolved).header(UPSTREAM_HEADER, upstream.id);
+    if (this.fallbackName !== null) reply.header(FALLBACK_HEADER, this.fallbackName);
+  }
+
   private sendJson(arm: Arm, upstream: Upstream, status: number, contentType: string, text: string): void {
     const { reply, context, parts } = this;
     const requestedModel = this.body.model;
@@ -461,9 +467,9 @@ class Forwarding {
             ? fields.type
             : "upstream_error";
       context.errorCode = code.slice(0, 64);
+      this.setServedHeaders(reply, arm, upstream);
       reply
         .code(status)
-        .headers(this.servedHeaders(arm, upstream))
         .header("content-type", "application/json; charset=utf-8")
         .header("x-request-id", reply.request.id)
         .send(text);
@@ -485,9 +491,9 @@ class Forwarding {
       // Policy hook: may replace the answer (masking) or throw to answer an error instead (blocking).
       if (this.hook !== undefined && status < 300) out = this.hook.json(out, json) ?? out;
     }
+    this.setServedHeaders(reply, arm, upstream);
     reply
       .code(status)
-      .headers(this.servedHeaders(arm, upstream))
       .header("content-type", contentType || "application/json; charset=utf-8")
       .header("x-request-id", reply.request.id)
       .send(out);
