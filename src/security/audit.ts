@@ -220,7 +220,7 @@ export interface PruneResult {
  */
 export async function pruneAudit(
   store: MetadataStore,
-  options: { before: Date; actor: string; reason?: string },
+  options: { before: Date; actor: string; reason?: string | undefined },
 ): Promise<PruneResult> {
   if (!Number.isFinite(options.before.getTime()))
     throw new LlmopsError("invalid_request", "The prune cutoff is not a valid time.");
@@ -234,16 +234,26 @@ export async function pruneAudit(
       .returning(["seq", "hash", "base_seq", "base_hash"])
       .executeTakeFirstOrThrow();
     const headSeq = Number(head.seq);
-    const last = await trx
-      .selectFrom("audit_events")
-      .select(["seq", "hash"])
-      .where("at", "<", cutoff)
-      .where("seq", "<", headSeq)
-      .orderBy("seq", "desc")
-      .limit(1)
-      .executeTakeFirst();
     const baseSeq = Number(head.base_seq);
-    if (last === undefined || Number(last.seq) <= baseSeq) {
+    // Only a prefix of the chain can go, and only entries older than the cutoff: stop before the
+    // first young one (request entries carry their arrival time, so times are not strictly in
+    // chain order), and always keep the newest entry.
+    const firstYoung = await trx
+      .selectFrom("audit_events")
+      .select((eb) => eb.fn.min("seq").as("seq"))
+      .where("at", ">=", cutoff)
+      .executeTakeFirst();
+    const youngSeq = firstYoung?.seq === null || firstYoung?.seq === undefined ? headSeq : Number(firstYoung.seq);
+    const throughCandidate = Math.min(youngSeq - 1, headSeq - 1);
+    const last =
+      throughCandidate > baseSeq
+        ? await trx
+            .selectFrom("audit_events")
+            .select(["seq", "hash"])
+            .where("seq", "=", throughCandidate)
+            .executeTakeFirst()
+        : undefined;
+    if (last === undefined) {
       return { removed: 0, baseSeq, baseHash: head.base_hash, checkpoint: null };
     }
     const throughSeq = Number(last.seq);
