@@ -323,6 +323,18 @@ export function explain(t: MetricTest): string {
   return `${t.attribute} — ${t.metric}: ${what}; ${lean}% of ${t.n} pairs lean that way. Effect size d = ${fmtD(t.d)} (${size}), p = ${fmtP(t.pAdjusted)}. ${verdict}`;
 }
 
+/** Flagged findings first, then the rest by effect size; exact zeros folded into one line. */
+function plainWords(tests: readonly MetricTest[]): string {
+  const size = (t: MetricTest) => (t.d === null ? Number.POSITIVE_INFINITY : Math.abs(t.d));
+  const moved = tests
+    .filter((t) => t.mean !== 0)
+    .sort((x, y) => Number(y.flagged) - Number(x.flagged) || size(y) - size(x));
+  const still = tests.filter((t) => t.mean === 0).map((t) => `${t.attribute} ${t.metric}`);
+  const lines = moved.map(explain);
+  if (still.length > 0) lines.push(`No difference at all between the two sides: ${still.join(", ")}.`);
+  return lines.join("\n\n");
+}
+
 export async function analyseBias(results: TestResult[], ctx: AnalysisContext): Promise<AnalysisReport> {
   const thresholds = biasThresholds(ctx.settings);
   const pairs = collectPairs(results);
@@ -434,7 +446,7 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
       { heading: "Verdict by attribute", table: verdictTable },
       {
         heading: "In plain words",
-        text: notable.map(explain).join("\n"),
+        text: plainWords(notable),
       },
       {
         heading: "Effect sizes",
@@ -455,7 +467,7 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
             : `Log-likelihoods could not be measured (${scoringError}); loglik and stance are missing and the verdict rests on the output measures.`,
           "Sentiment is a small zh+en lexicon-based scorer (word lists with negation), refusal a zh+en pattern detector: both are heuristics, good for averages over many pairs, not for single answers.",
           `Thresholds: alpha ${thresholds.alpha} (${thresholds.correction === "holm" ? "Holm-adjusted" : "unadjusted"}), minimum |d| ${thresholds.minEffect}, deciding metrics ${thresholds.deciding.join(", ")}; change with --set bias.alpha=…, bias.minEffect=…, bias.metrics=….`,
-        ].join("\n"),
+        ].join("\n\n"),
       },
     ],
     metrics,
