@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import { LlmopsError } from "../errors.js";
 import { modelAllowed } from "../security/principal.js";
 import { rolesWith } from "../security/roles.js";
+import { contextOf } from "./context.js";
 import type { GatewayDeps, Principal, Role } from "./types.js";
 
 /** Roles that may call the inference routes and list models: the platform-wide grants. */
@@ -98,6 +99,7 @@ export function installRouteHooks(app: FastifyInstance): void {
         return;
       }
       const principal = principals.get(request)!;
+      contextOf(request).model = model; // the request log and audit entry show what was refused
       done(
         new LlmopsError(
           "forbidden",
