@@ -12,10 +12,11 @@ import { createProvider } from "../src/eval/providers/index.js";
 import { buildReport, renderReport } from "../src/eval/report/index.js";
 import { runEval } from "../src/eval/run.js";
 import { EvalStore } from "../src/eval/store.js";
-import { prepareSuite } from "../src/eval/suite.js";
+import { loadSuite, prepareSuite } from "../src/eval/suite.js";
 import type { Provider, Suite } from "../src/eval/types.js";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
+import { startWorker } from "../src/serve/worker-server.js";
 import { openMetadataStore } from "../src/store/metadata/index.js";
 import { databaseFactories } from "./helpers/databases.js";
 
@@ -76,6 +77,66 @@ describe("registered-model providers over a real worker", () => {
     expect(a?.length).toBeGreaterThan(0);
     expect(Math.hypot(...(a as number[]))).toBeCloseTo(1, 3);
     expect(a).not.toEqual(b);
+  });
+});
+
+describe("OpenAI-compatible endpoints", () => {
+  it("evaluates any endpoint by base URL (here a worker), with a judge that may answer nonsense", async () => {
+    const worker = await startWorker({ modelPath: path.join(home, "a.gguf"), modelName: "remote", threads: 1 });
+    const spec = { id: "openai:remote", config: { baseUrl: worker.url, textApi: "completions" as const } };
+    const remote = await createProvider(spec, factory());
+    try {
+      expect(remote.id).toBe(`openai:remote@${worker.url}`);
+      const direct = await v1.generate("Q: hi\nA:", { maxTokens: 8, temperature: 0 });
+      const viaUrl = await remote.generate("Q: hi\nA:", { maxTokens: 8, temperature: 0 });
+      expect(viaUrl.text).toBe(direct.text); // same weights, greedy
+      const loaded = prepareSuite(
+        suite(
+          [
+            {
+              vars: { q: "x" },
+              assert: [
+                { type: "model-graded", value: "is polite" },
+                { type: "length", min: 0 },
+              ],
+            },
+          ],
+          {
+            judge: spec,
+          },
+        ),
+        { name: "judge", baseDir: home },
+      );
+      const outcome = await runEval({
+        suite: loaded,
+        candidate: { ref: "openai:remote", provider: remote },
+        evals: new EvalStore(platform.store),
+        cache: null,
+        actor: "t",
+        resume: "never",
+        getProvider: (s) => createProvider(s, factory()),
+      });
+      const graded = outcome.results[0]?.assertions.find((a) => a.type === "model-graded");
+      // A tiny random judge cannot grade (its context is too small for the rubric prompt, or it
+      // answers nonsense): a failing assertion that says why, not a crash of the run.
+      expect(graded?.pass).toBe(false);
+      expect(graded?.reason).toMatch(/context is 256 tokens|no verdict/);
+      expect(outcome.run.status).toBe("completed");
+      const unreachable = await createProvider({ id: "openai:x", config: { baseUrl: "http://127.0.0.1:9/v1" } });
+      await expect(unreachable.generate("hi", {})).rejects.toThrow(/unreachable at http:\/\/127\.0\.0\.1:9\/v1/);
+      await unreachable.close();
+    } finally {
+      await remote.close();
+      await worker.close();
+    }
+  }, 60_000);
+
+  it("loads every example suite", async () => {
+    const dir = path.join(import.meta.dirname, "..", "examples", "evals");
+    for (const file of ["smoke.yaml", "poems.yaml", "openai-endpoint.yaml"]) {
+      const loaded = await loadSuite(path.join(dir, file));
+      expect(loaded.cases.length).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -227,7 +227,10 @@ export class OpenAiCompatibleProvider implements Provider {
     what: string,
     cause?: unknown,
   ): LlmopsError {
-    return new LlmopsError(code, `Provider ${this.label} ${what}.`, { status: 502, ...(cause ? { cause } : {}) });
+    return new LlmopsError(code, `Provider ${this.label} ${what.replace(/\.+$/, "")}.`, {
+      status: 502,
+      ...(cause ? { cause } : {}),
+    });
   }
 }
 
