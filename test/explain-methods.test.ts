@@ -14,6 +14,7 @@ import { BudgetExceeded, CachedEvaluator } from "../src/explain/evaluator.js";
 import { explain } from "../src/explain/explain.js";
 import { compose, fullMask, segment, wordFeatures } from "../src/explain/features.js";
 import { EngineScorer } from "../src/explain/scorers/engine.js";
+import { LlamaCppScorer } from "../src/explain/scorers/llama-cpp.js";
 import type { CoalitionValues, Feature, LogProbScorer, Mask } from "../src/explain/types.js";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { type LlamaCppEngine, openLlamaCppEngine } from "../src/serve/engines/llama-cpp.js";
@@ -101,6 +102,37 @@ describe("KernelSHAP and exact Shapley values", () => {
     const err = Math.max(...sampled.scores.map((s, i) => Math.abs(s - (exact.scores[i] as number))));
     expect(err / scale).toBeLessThan(0.2);
   }, 60_000);
+});
+
+describe("scorers", () => {
+  it("the prefix-reusing llama.cpp scorer gives the engine's log-probabilities and greedy text", async () => {
+    const fast = await LlamaCppScorer.open(path.join(dir, "tiny.gguf"), "tiny");
+    try {
+      const prompts = [
+        "the cat sat on the mat",
+        "the cat on the mat",
+        "the cat sat on the mat",
+        "cat",
+        "床前明月光",
+        "床前明月",
+      ];
+      const a = await fast.scoreBatch(prompts, " the cat");
+      const b = await scorer.scoreBatch(prompts, " the cat");
+      a.forEach((v, i) => {
+        expect(v).toBeCloseTo(b[i] as number, 4);
+      });
+      expect(a[2]).toBe(a[0]); // the same prompt again: served from the KV cache, same number
+      let withoutReuse = 0;
+      for (const p of prompts) {
+        const e = await fast.encode(p, " the cat");
+        withoutReuse += e.promptIds.length + e.targetIds.length;
+      }
+      expect(fast.evaluatedTokens).toBeLessThan(0.8 * withoutReuse);
+      expect(await fast.greedy("the cat", 8)).toBe(await scorer.greedy("the cat", 8));
+    } finally {
+      await fast.close();
+    }
+  }, 30_000);
 });
 
 describe("occlusion and LIME on the real model", () => {

@@ -17,15 +17,8 @@ export async function openLocalModel(
   name: string,
   options: { threads?: number; contextSize?: number } = {},
 ): Promise<ModelAccess> {
-  const { openLlamaCppEngine } = await import("../serve/engines/llama-cpp.js");
-  const { EngineScorer } = await import("./scorers/engine.js");
-  const engine = await openLlamaCppEngine({
-    modelPath: file,
-    id: name,
-    threads: options.threads ?? 1,
-    ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
-  });
-  const scorer = new EngineScorer(engine, name, true);
+  const { LlamaCppScorer } = await import("./scorers/llama-cpp.js");
+  const scorer = await LlamaCppScorer.open(file, name, options);
   let source: Promise<import("./gradients/source.js").GradientSource> | undefined;
   return {
     scorer,

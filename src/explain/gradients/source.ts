@@ -2,7 +2,7 @@
 // engine's tokenizer so the token ids are exactly the ones llama.cpp scores.
 import { LlmopsError } from "../../errors.js";
 import { featureOfSpans } from "../features.js";
-import type { EngineScorer } from "../scorers/engine.js";
+import type { TokenizingScorer } from "../scorers/llama-cpp.js";
 import type { Feature, GradientModel } from "../types.js";
 import { LlamaForward } from "./forward.js";
 import { loadGgufWeights } from "./load.js";
@@ -13,7 +13,7 @@ export interface GradientSource {
   close(): void;
 }
 
-export async function openGradientSource(ggufFile: string, scorer: EngineScorer): Promise<GradientSource> {
+export async function openGradientSource(ggufFile: string, scorer: TokenizingScorer): Promise<GradientSource> {
   const weights = await loadGgufWeights(ggufFile);
   const forward = await LlamaForward.create(weights.config, weights.params);
   return {
@@ -29,7 +29,7 @@ export async function openGradientSource(ggufFile: string, scorer: EngineScorer)
       const tokenFeature = [...new Array<number>(enc.bos).fill(-1), ...featureOfSpans(features, spans)];
       const bosId = enc.bos > 0 ? enc.promptIds[0] : undefined;
       return createGradientModel(forward, { ...enc, tokenFeature }, async (id) =>
-        id === bosId ? "<s>" : scorer.engine.detokenize([id]),
+        id === bosId ? "<s>" : scorer.detokenize([id]),
       );
     },
     close: () => forward.dispose(),

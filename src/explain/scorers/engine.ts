@@ -24,6 +24,10 @@ export class EngineScorer implements LogProbScorer {
     return { promptIds, targetIds, bos: promptIds.length - plain.length };
   }
 
+  detokenize(ids: number[]): Promise<string> {
+    return this.engine.detokenize(ids);
+  }
+
   async tokenSpans(text: string): Promise<TokenSpan[]> {
     return alignTokens(text, await this.engine.tokenize(text), (ids) => this.engine.detokenize(ids));
   }

@@ -32,7 +32,10 @@ export function registerInferenceRoutes(
       const resolved = await deps.resolveModel(body.model);
       context.metricModel = body.model;
       context.resolved = resolved.resolved;
-      if (resolved.upstreams.length === 0) throw noReachableWorker(body.model);
+      // A model with fallbacks or a rollout may have no worker of its own: the proxy walks the rest.
+      if (resolved.upstreams.length === 0 && resolved.fallbacks === undefined && resolved.rollout === undefined) {
+        throw noReachableWorker(body.model);
+      }
       const principal = policy === undefined ? undefined : principalOf(request);
       if (policy === undefined || principal === undefined) {
         await proxy.forward(request, reply, context, resolved, upstreamPath, body);
