@@ -15,7 +15,7 @@
 // "@alias"/"@version" suffix ("tiny" for "tiny@prod"); `acceptAnyModel: true` accepts every name
 // (for a gateway that routes by its own aliases and does not rewrite). Responses always report the
 // model actually served.
-import type { ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Logger } from "pino";
@@ -60,6 +60,8 @@ export interface WorkerServerOptions {
   bodyLimitBytes?: number;
   /** Stream events closer together than this share one write (see SseWriter). Default 10 ms; 0 = every event at once. */
   sseCoalesceMs?: number;
+  /** One span per /v1 request, child of the caller's `traceparent` (src/gateway/tracing); none = no cost. */
+  tracing?: { start(headers: IncomingHttpHeaders, name: string): { end(status: number): void } } | undefined;
 }
 
 const ROUTES_HELP =
@@ -339,6 +341,8 @@ export function createWorkerServer(options: WorkerServerOptions): FastifyInstanc
     fn: (exchange: Exchange) => Promise<T>,
   ): Promise<T> => {
     const exchange = new Exchange(route, metrics, reply);
+    const span = options.tracing?.start(request.headers, `worker ${route}`);
+    if (span !== undefined) reply.raw.once("close", () => span.end(reply.raw.statusCode));
     handled.add(request);
     inFlight++;
     try {
@@ -600,6 +604,7 @@ export interface StartWorkerOptions {
   acceptAnyModel?: boolean;
   /** On close, how long in-flight requests may finish before they are cut off (default 10 s). */
   drainTimeoutMs?: number;
+  tracing?: WorkerServerOptions["tracing"];
 }
 
 export interface RunningWorker {
@@ -638,6 +643,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     modelName: options.modelName,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.acceptAnyModel !== undefined ? { acceptAnyModel: options.acceptAnyModel } : {}),
+    tracing: options.tracing,
   });
   try {
     await server.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });

@@ -64,7 +64,24 @@ export function registerWorkerCommand(program: Command): void {
         ? parseInteger(o.contextSize, "--context-size", 16, 1_048_576)
         : Math.min(summary.contextLength ?? config.workers.context_size, config.workers.context_size);
 
-      const worker = await startWorker({ modelPath, modelName, host: o.host, port, threads, contextSize, logger });
+      const endpoint = config.tracing?.otlp_endpoint;
+      const traced =
+        endpoint === undefined || config.tracing === undefined
+          ? undefined
+          : (await import("../../gateway/tracing/worker.js")).startWorkerTracing(
+              { ...config.tracing, otlp_endpoint: endpoint },
+              modelName,
+            );
+      const worker = await startWorker({
+        modelPath,
+        modelName,
+        host: o.host,
+        port,
+        threads,
+        contextSize,
+        logger,
+        tracing: traced?.tracing,
+      });
       const url = o.advertiseUrl ?? worker.url;
       const lease =
         platform && o.announce
@@ -83,6 +100,7 @@ export function registerWorkerCommand(program: Command): void {
       await onShutdown(async () => {
         await lease?.stop().catch(() => {});
         await worker.close();
+        await traced?.shutdown().catch(() => {});
         await platform?.close();
       }).stopped;
     }),
