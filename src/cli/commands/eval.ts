@@ -6,7 +6,7 @@ import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import { LlmopsError } from "../../errors.js";
-import { cliActor, jsonOption, wantsJson, withPlatform } from "../context.js";
+import { cliActor, jsonOption, runAction, wantsJson, withPlatform } from "../context.js";
 import { EXIT_FAILED, printJson, printTable } from "../output.js";
 
 interface EvalOptions {
@@ -278,7 +278,7 @@ export function registerEvalCommands(program: Command): void {
   );
 
   jsonOption(evalsGroup.command("assertions").description("list the assertion types suites can use")).action(
-    withPlatform(async (_platform, command) => {
+    runAction(async (command) => {
       const { assertionTypes } = await import("../../eval/assertions/index.js");
       const types = assertionTypes();
       if (wantsJson(command)) return printJson(types);
