@@ -127,12 +127,13 @@ export async function runEval(o: RunEvalOptions): Promise<EvalOutcome> {
   }
   if (!run) {
     const model = registeredModelOf(o.candidate.provider.id);
-    const options: EvalRunOptions & { baseDir: string } = {
+    const options: EvalRunOptions & { baseDir: string; settings: Record<string, string> } = {
       repeat: o.repeat ?? null,
       concurrency: o.concurrency ?? 4,
       cache: o.cache !== null,
       baseUrl: o.baseUrl ?? null,
       baseDir: o.suite.baseDir,
+      settings: o.settings ?? {},
     };
     run = await o.evals.create({
       suiteName: o.suite.name,

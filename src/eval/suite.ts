@@ -55,10 +55,17 @@ export interface LoadedSuite {
 
 export const MAX_SUITE_BYTES = 32 * 1024 * 1024;
 
-export async function loadSuite(ref: string, options: { cwd?: string } = {}): Promise<LoadedSuite> {
+/**
+ * Reads a suite file (YAML or JSON) or a built-in suite (`builtin:NAME`; `settings` are the
+ * user's `--set key=value` options, which built-in suites read when they build themselves).
+ */
+export async function loadSuite(
+  ref: string,
+  options: { cwd?: string; settings?: Record<string, string> } = {},
+): Promise<LoadedSuite> {
   if (ref.startsWith("builtin:")) {
     const name = ref.slice("builtin:".length);
-    const builtin = loadBuiltinSuite(name);
+    const builtin = loadBuiltinSuite(name, options.settings ?? {});
     if (!builtin) {
       const known = builtinSuiteNames();
       throw notFound(

@@ -119,7 +119,7 @@ export function registerEvalCommands(program: Command): void {
         resume = run.id;
       } else {
         if (!suiteArg) throw new LlmopsError("usage", "Name a suite file (or builtin:NAME), or --resume RUN.");
-        suite = await loadSuite(suiteArg);
+        suite = await loadSuite(suiteArg, { settings: o.set });
       }
       const first = suite.suite.providers?.[0];
       const candidateSpec = candidateRef ?? first;
