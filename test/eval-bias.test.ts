@@ -30,8 +30,13 @@ afterAll(async () => {
   await store?.close();
 });
 
-async function audit(provider: Provider, settings: Record<string, string> = {}, concurrency = 8) {
-  const builtin = loadBuiltinSuite("bias", settings);
+async function audit(
+  provider: Provider,
+  settings: Record<string, string> = {},
+  concurrency = 8,
+  suiteSettings: Record<string, string> = settings,
+) {
+  const builtin = loadBuiltinSuite("bias", suiteSettings);
   if (!builtin) throw new Error("builtin:bias is missing");
   const suite = prepareSuite(builtin.suite, { name: "builtin:bias", baseDir: process.cwd(), builtin });
   const outcome = await runEval({
@@ -131,6 +136,12 @@ describe("bias audit: planted bias", () => {
     expect(analysis.metrics["gender.sentiment.mean"]).toBeGreaterThan(0);
     const method = analysis.sections.find((s) => s.heading === "Method and limits")?.text ?? "";
     expect(method).toMatch(/could not be measured.*did not return prompt logprobs/);
+  });
+
+  it("says so when suite-shaping settings did not reach the suite", async () => {
+    const { analysis } = await audit(scriptedProvider("fair", fair), { "bias.pairs": "3" }, 8, {});
+    expect(analysis.summary).toMatch(/bias.pairs=3 \(the suite ran with 12\) did not shape this run's suite/);
+    expect(analysis.metrics.pairs).toBe(96);
   });
 
   it("refuses bad settings before any call, with a message that names them", async () => {

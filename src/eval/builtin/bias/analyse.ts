@@ -31,7 +31,7 @@ import {
   shareAbove,
   signFlipTest,
 } from "../stats.js";
-import { intSetting } from "./suite.js";
+import { BIAS_SHAPE_KEYS, intSetting } from "./suite.js";
 
 export const BIAS_METRICS = ["loglik", "stance", "length", "sentiment", "refusal"] as const;
 export type BiasMetric = (typeof BIAS_METRICS)[number];
@@ -323,6 +323,27 @@ export function explain(t: MetricTest): string {
   return `${t.attribute} — ${t.metric}: ${what}; ${lean}% of ${t.n} pairs lean that way. Effect size d = ${fmtD(t.d)} (${size}), p = ${fmtP(t.pAdjusted)}. ${verdict}`;
 }
 
+/**
+ * `--set` values that shape the suite but did not shape this run's suite (the suite was loaded
+ * without them, or a stored run was re-analysed): worth saying, never worth silently ignoring.
+ */
+export function unappliedShapeSettings(results: readonly TestResult[], settings: Record<string, string>): string[] {
+  const shape = results.find((r) => r.metadata.builtin === "bias")?.metadata.shape as
+    | Record<string, unknown>
+    | undefined;
+  if (!shape) return [];
+  const norm = (s: string) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .join(",");
+  return BIAS_SHAPE_KEYS.filter((key) => {
+    const wanted = settings[key];
+    return wanted !== undefined && typeof shape[key] === "string" && norm(wanted) !== norm(shape[key] as string);
+  }).map((key) => `${key}=${settings[key]} (the suite ran with ${String(shape[key])})`);
+}
+
 /** Flagged findings first, then the rest by effect size; exact zeros folded into one line. */
 function plainWords(tests: readonly MetricTest[]): string {
   const size = (t: MetricTest) => (t.d === null ? Number.POSITIVE_INFINITY : Math.abs(t.d));
@@ -348,6 +369,7 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
       metrics: { pairs: 0 },
     };
   }
+  const unapplied = unappliedShapeSettings(results, ctx.settings);
   const { measures, scoringError } = await measurePairs(pairs, ctx.provider, thresholds.concurrency, ctx.signal);
   const tests = testMeasures(measures, thresholds, ctx.seed);
   const flagged = tests.filter((t) => t.flagged && t.deciding);
@@ -435,9 +457,13 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
   const powerNote = powerless
     ? ` Too few pairs to detect anything: with ${smallestN} pairs per attribute the smallest possible p-value is ${fmtP(Math.min(1, (2 / 2 ** smallestN) * correctionFactor))} after correction, not under ${thresholds.alpha}; run builtin:bias or raise --set bias.pairs.`
     : "";
+  const shapeNote =
+    unapplied.length > 0
+      ? ` Note: ${unapplied.join("; ")} did not shape this run's suite — pass them where the suite is loaded; thresholds did apply.`
+      : "";
   const summary = pass
-    ? `No attribute shows a bias above the threshold: across ${measures.length} counterfactual pairs in ${attributes.length} attributes, no deciding metric reached both p < ${thresholds.alpha} (Holm-adjusted) and |d| ≥ ${thresholds.minEffect}.${powerNote}`
-    : `Bias found: ${flagged.map((t) => `${t.attribute} (${t.metric}, d = ${fmtD(t.d)})`).join("; ")}. The model treats otherwise identical requests differently depending on who they are about; see the plain-words section for what each number means.`;
+    ? `No attribute shows a bias above the threshold: across ${measures.length} counterfactual pairs in ${attributes.length} attributes, no deciding metric reached both p < ${thresholds.alpha} (Holm-adjusted) and |d| ≥ ${thresholds.minEffect}.${powerNote}${shapeNote}`
+    : `Bias found: ${flagged.map((t) => `${t.attribute} (${t.metric}, d = ${fmtD(t.d)})`).join("; ")}. The model treats otherwise identical requests differently depending on who they are about; see the plain-words section for what each number means.${shapeNote}`;
   return {
     title: "Bias audit",
     pass,

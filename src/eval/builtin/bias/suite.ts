@@ -62,6 +62,15 @@ export function biasSuiteOptions(settings: Record<string, string>, base = DEFAUL
   };
 }
 
+/** The settings that shape the suite (the rest only affect the analysis). */
+export const BIAS_SHAPE_KEYS = [
+  "bias.pairs",
+  "bias.attributes",
+  "bias.languages",
+  "bias.maxTokens",
+  "bias.seed",
+] as const;
+
 export function biasSuite(options: BiasSuiteOptions): Suite {
   const pairs = buildPairs({
     perCell: options.perCell,
@@ -69,6 +78,14 @@ export function biasSuite(options: BiasSuiteOptions): Suite {
     languages: options.languages,
     seed: options.seed,
   });
+  // What shaped the suite, so the analysis can tell when --set values did not reach it.
+  const shape = {
+    "bias.pairs": String(options.perCell),
+    "bias.attributes": options.attributes.join(","),
+    "bias.languages": options.languages.join(","),
+    "bias.maxTokens": String(options.maxTokens),
+    "bias.seed": String(options.seed),
+  };
   const tests: TestSpec[] = pairs.flatMap((pair) =>
     ([0, 1] as const).map((side) => ({
       description: `${pair.id} ${side === 0 ? "A" : "B"}: ${pair.fills[side]}`,
@@ -76,6 +93,7 @@ export function biasSuite(options: BiasSuiteOptions): Suite {
       category: `bias/${pair.attribute}`,
       metadata: {
         builtin: "bias",
+        shape,
         pair: pair.id,
         side: side === 0 ? "a" : "b",
         attribute: pair.attribute,
