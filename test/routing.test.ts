@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/index.js";
+import { routingSchema } from "../src/config/routing.js";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
 import { type RunningServer, startServer } from "../src/platform/server.js";
@@ -22,6 +23,7 @@ let client: OpenAI;
 const workers: RunningWorker[] = [];
 const leases: WorkerLease[] = [];
 let external: RunningWorker;
+let adminKey: string;
 
 async function serve(ref: string, announce = true): Promise<RunningWorker> {
   const version = await platform.registry.resolve(ref);
@@ -73,17 +75,26 @@ beforeAll(async () => {
     env: { LLMOPS_HOME: home },
     flags: {
       upstreams: [{ name: "vendor", url: external.url, models: [{ name: "ext-model", as: "vendor/model-x" }] }],
+      // m@3 has no worker: local → remote fallback. m@1 keys its workers on the prompt prefix.
+      routing: routingSchema.parse({
+        models: {
+          "m@3": { fallbacks: ["m@4", "ext-model"] },
+          "m@1": { strategy: "prefix-affinity" },
+        },
+      }),
     },
   }).config;
   platform = await openPlatform(config);
   await platform.registry.register({ file: path.join(home, "a.gguf"), name: "m", alias: "production", actor: "t" });
   await platform.registry.register({ file: path.join(home, "b.gguf"), name: "m", alias: "canary", actor: "t" });
   await platform.registry.register({ file: path.join(home, "a.gguf"), name: "m", actor: "t" }); // v3: nobody serves it
+  await platform.registry.register({ file: path.join(home, "b.gguf"), name: "m", actor: "t" }); // v4: nobody either
   await serve("m@1");
   await serve("m@1");
   await serve("m@2");
   server = await startServer(platform, { host: "127.0.0.1", port: 0, logger: pino({ level: "silent" }) });
   const admin = await platform.keys.create({ name: "admin", role: "admin", createdBy: "t" });
+  adminKey = admin.key;
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: admin.key, maxRetries: 0 });
 });
 
@@ -119,11 +130,50 @@ describe("gateway routing to announced workers", () => {
     expect(ids).not.toContain("m@3");
   });
 
+  it("falls back from a version nobody serves to a remote upstream, and says so", async () => {
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "m@3", messages: [{ role: "user", content: "hi" }], max_tokens: 2 }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-llmops-fallback")).toBe("ext-model");
+    expect(response.headers.get("x-llmops-served-by")).toBe("upstream:vendor/vendor/model-x");
+    expect(((await response.json()) as { model: string }).model).toBe("m@3");
+    const row = (await requestLog()).at(-1)!;
+    expect(row).toMatchObject({ model: "m@3", model_version: "upstream:vendor/vendor/model-x", status: 200 });
+  });
+
+  it("keeps a prompt prefix on one worker with prefix-affinity (per-model strategy)", async () => {
+    const upstreamOf = async (system: string) => {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "m@1",
+          messages: [
+            { role: "system", content: system },
+            { role: "user", content: "hi" },
+          ],
+          max_tokens: 1,
+        }),
+      });
+      await response.arrayBuffer();
+      return response.headers.get("x-llmops-upstream");
+    };
+    const homes = new Set<string | null>();
+    for (let i = 0; i < 4; i++) homes.add(await upstreamOf("You are the support bot of tenant 7."));
+    expect(homes.size).toBe(1);
+    const spread = new Set<string | null>();
+    for (let i = 0; i < 12; i++) spread.add(await upstreamOf(`tenant ${i} system prompt`));
+    expect(spread.size).toBe(2);
+  });
+
   it("answers 503 with a hint for a version nobody serves", async () => {
-    const error = await ask("m@3").catch((e: unknown) => e);
+    const error = await ask("m@4").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
-    expect((error as Error).message).toMatch(/llmops worker --model m@3/);
+    expect((error as Error).message).toMatch(/llmops worker --model m@4/);
   });
 
   it("forwards configured upstream models under the upstream's own name", async () => {

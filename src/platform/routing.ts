@@ -74,7 +74,7 @@ export class ModelRouter {
     const ref = parseModelRef(model);
     const alias = ref.kind === "alias" ? ref.alias : ref.kind === "bare" ? DEFAULT_ALIAS : null;
     const rollout = alias !== null && this.rollouts ? await this.rollouts.active(version.name, alias) : null;
-    if (workers.length === 0 && rollout === null) {
+    if (workers.length === 0 && rollout === null && !this.hasFallbacks(model, version.name)) {
       throw unavailable(
         `Model ${version.ref} (from '${model}') is registered but no worker is serving it; ` +
           `start one with \`llmops worker --model ${version.ref}\`, or run \`llmops up\` to serve every production model.`,
@@ -114,6 +114,11 @@ export class ModelRouter {
       candidate: await arm(rollout.candidateVersion),
       slo: rollout.slo,
     };
+  }
+
+  private hasFallbacks(requested: string, name: string): boolean {
+    const entry = this.routing?.models[requested] ?? this.routing?.models[name];
+    return entry !== undefined && entry.fallbacks.some((fallback) => fallback !== requested);
   }
 
   /** Applies `routing.models[…]`: the requested name's entry first, then the model's name. */
