@@ -106,9 +106,22 @@ for (const [dialect, makeDb] of databaseFactories()) {
       expect(body.requests).toBe(ROWS);
       expect(body.errors).toBe(ROWS / 20);
       expect(body.errorRate).toBeCloseTo(0.05, 5);
+      // 100k rows is above the exact limit: percentiles come from a ~20k-row sample, so they are
+      // within a few ranks' worth of latency of the exact ones (uniform latencies over 0–1000 ms).
       const sorted = [...latencies].sort((a, b) => a - b);
-      const rank = (q: number) => sorted[Math.ceil(q * sorted.length) - 1];
-      expect(body.latency).toMatchObject({ p50: rank(0.5), p95: rank(0.95), p99: rank(0.99) });
+      const rank = (q: number) => sorted[Math.ceil(q * sorted.length) - 1]!;
+      const latency = body.latency as Record<string, number>;
+      for (const [q, key] of [
+        [0.5, "p50"],
+        [0.95, "p95"],
+        [0.99, "p99"],
+      ] as const) {
+        expect(Math.abs(latency[key]! - rank(q)), key).toBeLessThan(15);
+      }
+      const sample = body.sample as { rows: number; of: number };
+      expect(sample.of).toBe(ROWS);
+      expect(sample.rows).toBeGreaterThan(15_000);
+      expect(sample.rows).toBeLessThan(30_000);
       expect(body.tokens).toEqual({ prompt: ROWS * 10, completion: (ROWS - ROWS / 20) * 5 });
       expect(body.cache).toBeNull();
       const versions = body.versions as Array<{ model: string; requests: number }>;

@@ -1,7 +1,7 @@
 // Aggregates over the gateway's request log for the dashboard: totals, latency percentiles and a
 // time series over a window, and a filtered, keyset-paginated log. Portable SQL only (SQLite and
-// PostgreSQL): percentiles are read with ORDER BY … OFFSET instead of engine-specific functions,
-// time buckets are prefixes of the ISO-8601 `at` strings.
+// PostgreSQL): time buckets are prefixes of the ISO-8601 `at` strings; percentiles are computed in
+// the process, exactly for small windows and from a ULID-suffix sample of ~20k rows for large ones.
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import { z } from "zod";
 import { notFound } from "../errors.js";
@@ -65,6 +65,8 @@ export interface Overview {
   series: SeriesPoint[];
   /** The same totals over the window before this one, for "up 20% on the previous hour". */
   previous: { requests: number; errorRate: number; p50: number | null };
+  /** Null when percentiles are exact; else how many rows of the window they were computed from. */
+  sample: { rows: number; of: number } | null;
 }
 
 const overviewQuery = z.object({
@@ -82,125 +84,161 @@ export async function requestOverview(store: MetadataStore, query: unknown, now:
   const inWindow: Where = (eb) => eb.and([eb("at", ">=", since), eb("at", "<=", until)]);
   const inPrevious: Where = (eb) => eb.and([eb("at", ">=", prevSince), eb("at", "<", since)]);
   const db = store.db;
-
-  const totals = await aggregate(store, inWindow);
-  const prevTotals = await aggregate(store, inPrevious);
-  const n = totals.requests;
-  // Up to IN_MEMORY rows, one scan gives every percentile (overall, first token, per version);
-  // beyond that each percentile is its own ORDER BY … OFFSET query, slower but flat in memory.
-  const small = n <= IN_MEMORY;
-  const sample = small
-    ? await db
-        .selectFrom("requests")
-        .select(["latency_ms", "ttft_ms", "model_version", "status"])
-        .where(inWindow)
-        .execute()
-    : null;
-  const latency = sample
-    ? ranks(
-        sample.map((r) => Number(r.latency_ms)),
-        totals.meanLatency,
-      )
-    : await percentiles(store, inWindow, "latency_ms", n, totals.meanLatency);
-  let ttft: LatencySummary;
-  if (sample) {
-    ttft = ranks(
-      sample.filter((r) => r.ttft_ms !== null).map((r) => Number(r.ttft_ms)),
-      totals.meanTtft,
-    );
-  } else {
-    const ttftCount = Number(
+  const bucket = span <= 6 * 3_600_000 ? "minute" : "hour";
+  const cache = await cacheStats(store, inWindow);
+  const count = async (where: Where) =>
+    Number(
       (
         await db
           .selectFrom("requests")
           .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where(inWindow)
-          .where("ttft_ms", "is not", null)
+          .where(where)
           .executeTakeFirst()
       )?.n ?? 0,
     );
-    const ttftWhere: Where = (eb) => eb.and([inWindow(eb), eb("ttft_ms", "is not", null)]);
-    ttft = await percentiles(store, ttftWhere, "ttft_ms", ttftCount, totals.meanTtft);
-  }
-  const prevP50 =
-    prevTotals.requests <= IN_MEMORY
-      ? ranks(
-          (await db.selectFrom("requests").select("latency_ms").where(inPrevious).execute()).map((r) =>
-            Number(r.latency_ms),
-          ),
-          null,
-        ).p50
-      : (await percentiles(store, inPrevious, "latency_ms", prevTotals.requests, null)).p50;
+  const n = await count(inWindow);
+  const prevN = await count(inPrevious);
 
-  const byVersion = await db
+  // Small windows: the rows themselves, everything exact, in one pass.
+  if (n <= EXACT_ROWS && prevN <= EXACT_ROWS) {
+    const [rows, prevRows] = await Promise.all([
+      db
+        .selectFrom("requests")
+        .select(["at", "status", "latency_ms", "ttft_ms", "model_version", "prompt_tokens", "completion_tokens"])
+        .where(inWindow)
+        .execute(),
+      db.selectFrom("requests").select(["status", "latency_ms"]).where(inPrevious).execute(),
+    ]);
+    return { window, since, until, ...summarise(rows, prevRows, since, until, bucket), sample: null, cache };
+  }
+
+  // Large windows: counts, sums and the series come from ONE grouped scan (by time bucket and
+  // version; exact), reduced here; percentiles come from a uniform sample of about EXACT_ROWS rows,
+  // picked by the last character of the ULID (random bits) — moving every row into the process
+  // costs far more than aggregating it in the database.
+  const width = bucket === "minute" ? 16 : 13; // "2026-01-02T03:04" or "2026-01-02T03"
+  const key = sql<string>`substr(at, 1, ${sql.lit(width)})`;
+  const between = (eb: ExpressionBuilder<Database, "requests">, from: number, to: number) =>
+    eb.fn.sum<number>(
+      eb
+        .case()
+        .when(eb.and([eb("status", ">=", from), eb("status", "<", to)]))
+        .then(1)
+        .else(0)
+        .end(),
+    );
+  const groups = await db
     .selectFrom("requests")
     .select((eb) => [
+      key.as("t"),
       "model_version",
       eb.fn.countAll<number>().as("n"),
-      eb.fn.sum<number>(eb.case().when("status", ">=", 400).then(1).else(0).end()).as("errors"),
+      between(eb, 400, 600).as("errors"),
+      between(eb, 200, 300).as("s2"),
+      between(eb, 300, 400).as("s3"),
+      between(eb, 400, 500).as("s4"),
+      between(eb, 500, 600).as("s5"),
+      eb.fn.sum<number>("latency_ms").as("lat_sum"),
+      eb.fn.max("latency_ms").as("lat_max"),
+      eb.fn.sum<number>("ttft_ms").as("ttft_sum"),
+      eb.fn.count<number>("ttft_ms").as("ttft_n"),
       eb.fn.sum<number>("prompt_tokens").as("prompt"),
       eb.fn.sum<number>("completion_tokens").as("completion"),
     ])
     .where(inWindow)
-    .where("model_version", "is not", null)
-    .groupBy("model_version")
-    .orderBy("n", "desc")
-    .limit(8)
+    .groupBy([key, "model_version"])
     .execute();
+  const num = (v: unknown) => Number(v ?? 0);
+  const totals = {
+    requests: 0,
+    errors: 0,
+    statuses: { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 },
+    latSum: 0,
+    ttftSum: 0,
+    ttftN: 0,
+    prompt: 0,
+    completion: 0,
+  };
+  const perVersion = new Map<string, { n: number; errors: number; prompt: number; completion: number }>();
+  const perBucket = new Map<string, SeriesPoint & { sum: number }>();
+  for (const g of groups) {
+    const count = num(g.n);
+    totals.requests += count;
+    totals.errors += num(g.errors);
+    totals.statuses["2xx"] += num(g.s2);
+    totals.statuses["3xx"] += num(g.s3);
+    totals.statuses["4xx"] += num(g.s4);
+    totals.statuses["5xx"] += num(g.s5);
+    totals.latSum += num(g.lat_sum);
+    totals.ttftSum += num(g.ttft_sum);
+    totals.ttftN += num(g.ttft_n);
+    totals.prompt += num(g.prompt);
+    totals.completion += num(g.completion);
+    if (g.model_version !== null) {
+      const v = perVersion.get(g.model_version) ?? { n: 0, errors: 0, prompt: 0, completion: 0 };
+      perVersion.set(g.model_version, v);
+      v.n += count;
+      v.errors += num(g.errors);
+      v.prompt += num(g.prompt);
+      v.completion += num(g.completion);
+    }
+    const b = perBucket.get(g.t) ?? {
+      t: g.t,
+      requests: 0,
+      errors: 0,
+      meanLatency: null,
+      maxLatency: null,
+      tokens: 0,
+      sum: 0,
+    };
+    perBucket.set(g.t, b);
+    b.requests += count;
+    b.errors += num(g.errors);
+    b.sum += num(g.lat_sum);
+    b.maxLatency = Math.max(b.maxLatency ?? 0, num(g.lat_max));
+    b.tokens += num(g.prompt) + num(g.completion);
+  }
+  const prevTotals = await aggregate(store, inPrevious);
+  const sampleOf = (where: Where, total: number) => {
+    const chars = ULID_CHARS.slice(0, Math.max(1, Math.ceil((32 * EXACT_ROWS) / Math.max(1, total))));
+    return db
+      .selectFrom("requests")
+      .select(["latency_ms", "ttft_ms", "model_version", "status"])
+      .where(where)
+      .where(sql<string>`substr(id, 26, 1)`, "in", [...chars])
+      .execute();
+  };
+  const sample = await sampleOf(inWindow, n);
+  const prevSample = prevN > 0 ? await sampleOf(inPrevious, prevN) : [];
+  const ttfts = sample.filter((r) => r.ttft_ms !== null).map((r) => Number(r.ttft_ms));
   const okLatencies = new Map<string, number[]>();
-  for (const r of sample ?? []) {
+  for (const r of sample) {
     if (r.model_version === null || r.status >= 400) continue;
     const list = okLatencies.get(r.model_version) ?? [];
     if (list.length === 0) okLatencies.set(r.model_version, list);
     list.push(Number(r.latency_ms));
   }
-  const versions: VersionStats[] = [];
-  for (const row of byVersion) {
-    const model = row.model_version as string;
-    const count = Number(row.n);
-    const only: Where = (eb) => eb.and([inWindow(eb), eb("model_version", "=", model), eb("status", "<", 400)]);
-    const okCount = count - Number(row.errors ?? 0);
-    // Latency of successful answers only: a fast 503 should not make a version look quick.
-    const p = sample
-      ? ranks(okLatencies.get(model) ?? [], null)
-      : await percentiles(store, only, "latency_ms", okCount, null);
-    versions.push({
-      model,
-      requests: count,
-      errors: Number(row.errors ?? 0),
-      errorRate: count ? Number(row.errors ?? 0) / count : 0,
-      p50: p.p50,
-      p95: p.p95,
-      promptTokens: Number(row.prompt ?? 0),
-      completionTokens: Number(row.completion ?? 0),
+  const versions: VersionStats[] = [...perVersion.entries()]
+    .sort((a, b) => b[1].n - a[1].n)
+    .slice(0, 8)
+    .map(([model, v]) => {
+      // Latency of successful answers only: a fast 503 should not make a version look quick.
+      const p = ranks(okLatencies.get(model) ?? [], null);
+      return {
+        model,
+        requests: v.n,
+        errors: v.errors,
+        errorRate: v.n ? v.errors / v.n : 0,
+        p50: p.p50,
+        p95: p.p95,
+        promptTokens: v.prompt,
+        completionTokens: v.completion,
+      };
     });
-  }
-
-  const bucket = span <= 6 * 3_600_000 ? "minute" : "hour";
-  const width = bucket === "minute" ? 16 : 13; // "2026-01-02T03:04" or "2026-01-02T03"
-  const key = sql<string>`substr(at, 1, ${sql.lit(width)})`;
-  const rows = await db
-    .selectFrom("requests")
-    .select((eb) => [
-      key.as("t"),
-      eb.fn.countAll<number>().as("n"),
-      eb.fn.sum<number>(eb.case().when("status", ">=", 400).then(1).else(0).end()).as("errors"),
-      eb.fn.avg<number>("latency_ms").as("mean"),
-      eb.fn.max("latency_ms").as("max"),
-      eb.fn.sum<number>(sql<number>`coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0)`).as("tokens"),
-    ])
-    .where(inWindow)
-    .groupBy(key)
-    .orderBy(key)
-    .execute();
   const series = fillSeries(
-    rows.map((r) => ({
-      t: r.t,
-      requests: Number(r.n),
-      errors: Number(r.errors ?? 0),
-      meanLatency: r.mean === null ? null : Number(r.mean),
-      maxLatency: r.max === null ? null : Number(r.max),
-      tokens: Number(r.tokens ?? 0),
+    [...perBucket.values()].map(({ sum, ...point }) => ({
+      ...point,
+      meanLatency: point.requests ? sum / point.requests : null,
     })),
     since,
     until,
@@ -212,21 +250,28 @@ export async function requestOverview(store: MetadataStore, query: unknown, now:
     since,
     until,
     bucket,
-    requests: n,
+    requests: totals.requests,
     errors: totals.errors,
-    errorRate: n ? totals.errors / n : 0,
+    errorRate: totals.requests ? totals.errors / totals.requests : 0,
     statuses: totals.statuses,
-    latency,
-    ttft,
+    latency: ranks(
+      sample.map((r) => Number(r.latency_ms)),
+      totals.requests ? totals.latSum / totals.requests : null,
+    ),
+    ttft: ranks(ttfts, totals.ttftN ? totals.ttftSum / totals.ttftN : null),
     tokens: { prompt: totals.prompt, completion: totals.completion },
-    cache: await cacheStats(store, inWindow),
+    cache,
     versions,
     series,
     previous: {
       requests: prevTotals.requests,
       errorRate: prevTotals.requests ? prevTotals.errors / prevTotals.requests : 0,
-      p50: prevP50,
+      p50: ranks(
+        prevSample.map((r) => Number(r.latency_ms)),
+        null,
+      ).p50,
     },
+    sample: { rows: sample.length, of: totals.requests },
   };
 }
 
@@ -268,40 +313,123 @@ async function aggregate(store: MetadataStore, where: Where) {
   };
 }
 
-const IN_MEMORY = 250_000;
+/** Up to this many rows a window is summarised exactly; above it percentiles are sampled. */
+const EXACT_ROWS = 20_000;
+const ULID_CHARS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+type WindowRow = Pick<
+  RequestRow,
+  "at" | "status" | "latency_ms" | "ttft_ms" | "model_version" | "prompt_tokens" | "completion_tokens"
+>;
+
+/** Everything the overview shows, from the rows of the window (and the one before) in one pass each. */
+function summarise(
+  rows: WindowRow[],
+  prevRows: Array<Pick<RequestRow, "status" | "latency_ms">>,
+  since: string,
+  until: string,
+  bucket: "minute" | "hour",
+): Omit<Overview, "window" | "since" | "until" | "cache" | "sample"> {
+  const width = bucket === "minute" ? 16 : 13;
+  const statuses = { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 };
+  const latencies = new Float64Array(rows.length);
+  const ttfts: number[] = [];
+  let errors = 0;
+  let prompt = 0;
+  let completion = 0;
+  let latencySum = 0;
+  const perVersion = new Map<string, { n: number; errors: number; prompt: number; completion: number; ok: number[] }>();
+  const perBucket = new Map<string, SeriesPoint & { sum: number; count: number }>();
+  rows.forEach((r, i) => {
+    const latency = Number(r.latency_ms);
+    latencies[i] = latency;
+    latencySum += latency;
+    if (r.ttft_ms !== null) ttfts.push(Number(r.ttft_ms));
+    const failed = r.status >= 400;
+    if (failed) errors++;
+    const cls = `${Math.floor(r.status / 100)}xx`;
+    if (cls in statuses) statuses[cls as keyof typeof statuses]++;
+    const p = Number(r.prompt_tokens ?? 0);
+    const c = Number(r.completion_tokens ?? 0);
+    prompt += p;
+    completion += c;
+    if (r.model_version !== null) {
+      const v = perVersion.get(r.model_version) ?? { n: 0, errors: 0, prompt: 0, completion: 0, ok: [] };
+      if (v.n === 0) perVersion.set(r.model_version, v);
+      v.n++;
+      v.prompt += p;
+      v.completion += c;
+      if (failed) v.errors++;
+      else v.ok.push(latency);
+    }
+    const key = r.at.slice(0, width);
+    const b = perBucket.get(key) ?? {
+      t: key,
+      requests: 0,
+      errors: 0,
+      meanLatency: null,
+      maxLatency: null,
+      tokens: 0,
+      sum: 0,
+      count: 0,
+    };
+    if (b.requests === 0) perBucket.set(key, b);
+    b.requests++;
+    if (failed) b.errors++;
+    b.sum += latency;
+    b.maxLatency = Math.max(b.maxLatency ?? 0, latency);
+    b.tokens += p + c;
+  });
+  const n = rows.length;
+  const versions: VersionStats[] = [...perVersion.entries()]
+    .sort((a, b) => b[1].n - a[1].n)
+    .slice(0, 8)
+    .map(([model, v]) => {
+      const p = ranks(v.ok, null);
+      return {
+        model,
+        requests: v.n,
+        errors: v.errors,
+        errorRate: v.n ? v.errors / v.n : 0,
+        p50: p.p50,
+        p95: p.p95,
+        promptTokens: v.prompt,
+        completionTokens: v.completion,
+      };
+    });
+  const points = [...perBucket.values()].map(({ sum, count: _count, ...point }) => ({
+    ...point,
+    meanLatency: point.requests ? sum / point.requests : null,
+  }));
+  const prevErrors = prevRows.filter((r) => r.status >= 400).length;
+  return {
+    bucket,
+    requests: n,
+    errors,
+    errorRate: n ? errors / n : 0,
+    statuses,
+    latency: ranks(latencies, n ? latencySum / n : null),
+    ttft: ranks(ttfts, ttfts.length ? ttfts.reduce((a, b) => a + b, 0) / ttfts.length : null),
+    tokens: { prompt, completion },
+    versions,
+    series: fillSeries(points, since, until, bucket),
+    previous: {
+      requests: prevRows.length,
+      errorRate: prevRows.length ? prevErrors / prevRows.length : 0,
+      p50: ranks(
+        prevRows.map((r) => Number(r.latency_ms)),
+        null,
+      ).p50,
+    },
+  };
+}
 
 /** Nearest-rank percentiles of values in memory. */
-function ranks(values: number[], mean: number | null): LatencySummary {
+function ranks(values: ArrayLike<number>, mean: number | null): LatencySummary {
   if (values.length === 0) return { p50: null, p95: null, p99: null, mean };
   const sorted = Float64Array.from(values).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), mean };
-}
-
-/** Nearest-rank percentiles, one ORDER BY … LIMIT 1 OFFSET k query each. */
-async function percentiles(
-  store: MetadataStore,
-  where: Where,
-  column: "latency_ms" | "ttft_ms",
-  count: number,
-  mean: number | null,
-): Promise<LatencySummary> {
-  if (count === 0) return { p50: null, p95: null, p99: null, mean };
-  const at = async (q: number): Promise<number | null> => {
-    const offset = Math.min(count - 1, Math.max(0, Math.ceil(q * count) - 1));
-    const row = await store.db
-      .selectFrom("requests")
-      .select(column)
-      .where(where)
-      .where(column, "is not", null)
-      .orderBy(column)
-      .limit(1)
-      .offset(offset)
-      .executeTakeFirst();
-    const value = row?.[column];
-    return value === null || value === undefined ? null : Number(value);
-  };
-  return { p50: await at(0.5), p95: await at(0.95), p99: await at(0.99), mean };
 }
 
 // The request log has no cache column until the gateway's cache records one; look once, then

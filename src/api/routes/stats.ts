@@ -10,9 +10,18 @@ import { parseWith } from "../validate.js";
 export function statsRoutes(app: FastifyInstance, platform: Platform): void {
   const { keys, store } = platform;
 
+  // Every open dashboard polls the overview; answers younger than 2 s are shared between them.
+  const recent = new Map<string, { at: number; value: ReturnType<typeof requestOverview> }>();
   app.get("/api/v1/stats/overview", async (request) => {
     await authorize(keys, request, "requests:read");
-    return requestOverview(store, request.query);
+    const key = JSON.stringify(request.query ?? {});
+    const hit = recent.get(key);
+    if (hit && Date.now() - hit.at < 2000) return hit.value;
+    const value = requestOverview(store, request.query);
+    if (recent.size > 32) recent.clear();
+    recent.set(key, { at: Date.now(), value });
+    value.catch(() => recent.delete(key));
+    return value;
   });
 
   app.get("/api/v1/stats/requests", async (request) => {
