@@ -107,11 +107,18 @@ export function registerEvalCommands(program: Command): void {
       if (typeof o.resume === "string") {
         // An explicit run: its own suite snapshot, models and options, whatever the command line says.
         const run = await evals.get(o.resume);
-        const stored = run.options as typeof run.options & { baseDir?: string };
+        const stored = run.options as typeof run.options & { baseDir?: string; settings?: Record<string, string> };
+        // A built-in suite's analysis is code, not data: take it from the built-in, the tests from the snapshot.
+        const { loadBuiltinSuite } = await import("../../eval/builtin/index.js");
+        const builtin = run.suiteName.startsWith("builtin:")
+          ? loadBuiltinSuite(run.suiteName.slice("builtin:".length), stored.settings ?? {})
+          : undefined;
         suite = prepareSuite(await evals.suiteOf(run.id), {
           name: run.suiteName,
           baseDir: stored.baseDir ?? process.cwd(),
+          builtin,
         });
+        o.set = { ...stored.settings, ...o.set };
         candidateRef = run.candidate;
         baselineRef = run.baseline ?? undefined;
         gate = run.gated;
