@@ -1,7 +1,17 @@
 // The scale-out deployment artefacts, checked offline: the Helm chart renders (with our renderer)
 // to manifests that validate against Kubernetes' own schemas, the NetworkPolicy and autoscalers say
 // what the docs promise, the Dockerfile passes static checks and names entrypoints that work.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,7 +20,7 @@ import { contextCopySources, lintDockerfile, parseDockerfile } from "../src/depl
 import { validateManifests } from "../src/deploy/validate.js";
 import { createGatewayMetrics } from "../src/gateway/metrics.js";
 import { createWorkerMetrics } from "../src/serve/worker-metrics.js";
-import { REPO_ROOT, runCli } from "./helpers/cli.js";
+import { cleanEnv, REPO_ROOT, runCli } from "./helpers/cli.js";
 
 const CHART = path.join(REPO_ROOT, "deploy/helm/llmops");
 const STORES = ["database.url=postgres://llmops:secret@db:5432/llmops", "artifacts.url=s3://models/llmops"];
@@ -191,6 +201,57 @@ describe("Dockerfile", () => {
       expect(ignored, `${source} is excluded by .dockerignore`).not.toContain(source.replace(/^\.\//, ""));
     }
   });
+
+  it("runs every role from exactly the files the runtime stage copies", async () => {
+    // Lay out /app as the final stage does (COPY --from=build …), node_modules linked rather than
+    // copied, then start the roles from there: a file the image forgets shows up here.
+    const { instructions, stages } = parseDockerfile(text);
+    const app = mkdtempSync(path.join(tmpdir(), "llmops-image-"));
+    for (const ins of instructions.filter((i) => i.stage === stages.length - 1 && i.keyword === "COPY")) {
+      const [source, target] = ins.args.split(/\s+/).filter((p) => !p.startsWith("--"));
+      const from = path.join(REPO_ROOT, source!.replace(/^\/app\/?/, ""));
+      const to = path.join(app, target!.replace(/^\.\/?/, ""));
+      if (source!.endsWith("node_modules")) symlinkSync(from, to);
+      else cpSync(from, to, { recursive: true });
+    }
+    const env = { LLMOPS_HOME: path.join(app, "home"), LLMOPS_LOG_LEVEL: "warn" };
+    const cli = (args: string[]) =>
+      spawn(process.execPath, [path.join(app, "bin/llmops.js"), ...args], { cwd: app, env: { ...cleanEnv(), ...env } });
+    const firstLine = (child: ReturnType<typeof cli>) =>
+      new Promise<string>((resolve, reject) => {
+        let out = "";
+        let err = "";
+        child.stdout!.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("\n")) resolve(out);
+        });
+        child.stderr!.on("data", (d: Buffer) => {
+          err += d.toString();
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+    const gateway = cli(["gateway", "--port", "0", "--json"]);
+    const model = readdirSync(path.join(app, "models/llmops-tiny")).find((f) => f.endsWith(".gguf"))!;
+    const worker = cli([
+      "worker",
+      "--model",
+      path.join(app, "models/llmops-tiny", model),
+      "--port",
+      "0",
+      "--no-announce",
+      "--json",
+    ]);
+    try {
+      const { apiUrl } = JSON.parse(await firstLine(gateway)) as { apiUrl: string };
+      expect((await fetch(apiUrl.replace(/\/api\/v1$/, "/healthz"))).status).toBe(200);
+      const { url } = JSON.parse(await firstLine(worker)) as { url: string };
+      expect((await fetch(`${new URL(url).origin}/healthz`)).status).toBe(200);
+    } finally {
+      gateway.kill("SIGTERM");
+      worker.kill("SIGTERM");
+      rmSync(app, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("names entrypoints that work from the built output", () => {
     const { instructions } = parseDockerfile(text);
