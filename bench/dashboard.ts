@@ -116,6 +116,9 @@ async function main(): Promise<void> {
       ["traces: one request", `/api/v1/stats/requests/${page.next_cursor}`],
       ["overview: 1 h window", "/api/v1/stats/overview?window=1h"],
     ];
+    let uncached = 0;
+    const overview = await median(7, () => get(`/api/v1/stats/overview?window=1h&bench=${uncached++}`));
+    console.log(`\noverview over ${ROWS} rows in the window, uncached: median ${overview.toFixed(0)} ms`);
     console.log(
       `\nbaselines: GET /healthz ${healthz.toFixed(1)} ms; newest-50 query in process ${newest.toFixed(1)} ms`,
     );
