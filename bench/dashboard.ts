@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       ["traces: model + 5xx filter", "/api/v1/stats/requests?limit=50&model=m0&status=5xx"],
       ["traces: latency ≥ 900 ms", "/api/v1/stats/requests?limit=50&min_latency_ms=900"],
       ["traces: one request", `/api/v1/stats/requests/${page.next_cursor}`],
-      ["overview: 1 h window", "/api/v1/stats/overview?window=1h"],
+      ["overview: 1 h (2 s cache hit)", "/api/v1/stats/overview?window=1h"],
     ];
     let uncached = 0;
     const overview = await median(7, () => get(`/api/v1/stats/overview?window=1h&bench=${uncached++}`));
