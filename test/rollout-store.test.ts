@@ -47,7 +47,6 @@ describe.each(databaseFactories())("rollout records on %s", (_name, factory) => 
     const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(String(rejected.reason)).toMatch(/already has an active rollout/);
     expect(await rollouts.setPercent("m", "production", 30, "t")).toMatchObject({ percent: 30, state: "active" });
-    });
     await rollouts.abort("m", "production", "t", "test");
     expect(await rollouts.active("m", "production")).toBeNull();
     // Ended rollouts stay as history and do not block a new one.
