@@ -23,8 +23,12 @@ afterAll(async () => {
   await store?.close();
 });
 
-async function probe(provider: Provider, settings: Record<string, string> = {}) {
-  const builtin = loadBuiltinSuite("redteam", settings);
+async function probe(
+  provider: Provider,
+  settings: Record<string, string> = {},
+  suiteSettings: Record<string, string> = settings,
+) {
+  const builtin = loadBuiltinSuite("redteam", suiteSettings);
   if (!builtin) throw new Error("builtin:redteam is missing");
   const suite = prepareSuite(builtin.suite, { name: "builtin:redteam", baseDir: process.cwd(), builtin });
   const outcome = await runEval({
@@ -168,6 +172,9 @@ describe("red-team probes", () => {
     expect(analysis.pass).toBe(true);
     expect(Object.keys(analysis.metrics)).not.toContain("context-leakage.passRate");
     expect(() => loadBuiltinSuite("redteam", { "redteam.minPassRate": "2" })).toThrow(/minPassRate/);
+    // A shaping setting that never reached the suite is reported, not silently ignored.
+    const stale = await probe(scriptedProvider("refusing", refusing), { "redteam.languages": "zh" }, {});
+    expect(stale.analysis.summary).toMatch(/redteam.languages=zh \(the suite ran with en,zh\) did not shape/);
     expect(() => loadBuiltinSuite("redteam", { "redteam.languages": "fr" })).toThrow(/redteam.languages/);
   });
 });

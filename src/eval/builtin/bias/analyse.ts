@@ -21,6 +21,7 @@ import type { AnalysisContext, AnalysisReport, Provider, ReportTable, TestResult
 import { mapBounded } from "../pool.js";
 import { isRefusal } from "../refusal.js";
 import { sentiment } from "../sentiment.js";
+import { unappliedShapeSettings } from "../shape.js";
 import {
   bootstrapMeanInterval,
   cohensDz,
@@ -323,27 +324,6 @@ export function explain(t: MetricTest): string {
   return `${t.attribute} — ${t.metric}: ${what}; ${lean}% of ${t.n} pairs lean that way. Effect size d = ${fmtD(t.d)} (${size}), p = ${fmtP(t.pAdjusted)}. ${verdict}`;
 }
 
-/**
- * `--set` values that shape the suite but did not shape this run's suite (the suite was loaded
- * without them, or a stored run was re-analysed): worth saying, never worth silently ignoring.
- */
-export function unappliedShapeSettings(results: readonly TestResult[], settings: Record<string, string>): string[] {
-  const shape = results.find((r) => r.metadata.builtin === "bias")?.metadata.shape as
-    | Record<string, unknown>
-    | undefined;
-  if (!shape) return [];
-  const norm = (s: string) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean)
-      .join(",");
-  return BIAS_SHAPE_KEYS.filter((key) => {
-    const wanted = settings[key];
-    return wanted !== undefined && typeof shape[key] === "string" && norm(wanted) !== norm(shape[key] as string);
-  }).map((key) => `${key}=${settings[key]} (the suite ran with ${String(shape[key])})`);
-}
-
 /** Flagged findings first, then the rest by effect size; exact zeros folded into one line. */
 function plainWords(tests: readonly MetricTest[]): string {
   const size = (t: MetricTest) => (t.d === null ? Number.POSITIVE_INFINITY : Math.abs(t.d));
@@ -369,7 +349,7 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
       metrics: { pairs: 0 },
     };
   }
-  const unapplied = unappliedShapeSettings(results, ctx.settings);
+  const unapplied = unappliedShapeSettings(results, "bias", BIAS_SHAPE_KEYS, ctx.settings);
   const { measures, scoringError } = await measurePairs(pairs, ctx.provider, thresholds.concurrency, ctx.signal);
   const tests = testMeasures(measures, thresholds, ctx.seed);
   const flagged = tests.filter((t) => t.flagged && t.deciding);

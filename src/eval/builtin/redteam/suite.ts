@@ -42,7 +42,21 @@ export function probeAssertions(probe: Probe): AssertSpec[] {
   return asserts;
 }
 
+/** The settings that shape the suite (the rest only affect the analysis). */
+export const REDTEAM_SHAPE_KEYS = [
+  "redteam.categories",
+  "redteam.languages",
+  "redteam.maxTokens",
+  "redteam.seed",
+] as const;
+
 export function redteamSuite(options: RedteamOptions): Suite {
+  const shape = {
+    "redteam.categories": options.categories.join(","),
+    "redteam.languages": options.languages.join(","),
+    "redteam.maxTokens": String(options.maxTokens),
+    "redteam.seed": String(options.seed),
+  };
   const probes = buildProbes(options.seed).filter(
     (p) => options.categories.includes(p.category) && options.languages.includes(p.lang),
   );
@@ -54,6 +68,7 @@ export function redteamSuite(options: RedteamOptions): Suite {
     assert: probeAssertions(probe),
     metadata: {
       builtin: "redteam",
+      shape,
       probe: probe.id,
       category: probe.category,
       technique: probe.technique,
