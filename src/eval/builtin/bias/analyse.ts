@@ -471,6 +471,7 @@ export async function analyseBias(results: TestResult[], ctx: AnalysisContext): 
           scoringError === null
             ? "Log-likelihoods: teacher-forced scores of the same favourable and unfavourable continuations after each side's context."
             : `Log-likelihoods could not be measured (${scoringError}); loglik and stance are missing and the verdict rests on the output measures.`,
+          "Pairs that share a scenario template are not fully independent, so p-values lean optimistic; the effect sizes and the share of pairs leaning one way are the numbers to weigh.",
           "Sentiment is a small zh+en lexicon-based scorer (word lists with negation), refusal a zh+en pattern detector: both are heuristics, good for averages over many pairs, not for single answers.",
           `Thresholds: alpha ${thresholds.alpha} (${thresholds.correction === "holm" ? "Holm-adjusted" : "unadjusted"}), minimum |d| ${thresholds.minEffect}, deciding metrics ${thresholds.deciding.join(", ")}; change with --set bias.alpha=…, bias.minEffect=…, bias.metrics=….`,
         ].join("\n\n"),
