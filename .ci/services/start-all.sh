@@ -8,3 +8,4 @@ here=$(dirname "${BASH_SOURCE[0]}")
 "$here/swift.sh"
 "$here/browser.sh"
 "$here/nginx.sh"
+"$here/prometheus-tools.sh"

@@ -6,6 +6,7 @@ import { registerApiAudit } from "./auth.js";
 import { auditRoutes } from "./routes/audit.js";
 import { datasetReportRoutes } from "./routes/dataset-report.js";
 import { datasetRoutes } from "./routes/datasets.js";
+import { driftRoutes } from "./routes/drift.js";
 import { evalRoutes } from "./routes/evals.js";
 import { explainRoutes } from "./routes/explain.js";
 import { keyRoutes } from "./routes/keys.js";
@@ -31,6 +32,7 @@ export function registerApi(app: FastifyInstance, platform: Platform): void {
   explainRoutes(app, platform);
   datasetReportRoutes(app, platform);
   statsRoutes(app, platform);
+  driftRoutes(app, platform);
   sessionRoutes(app, platform);
   app.get("/api/v1/health", async () => ({
     status: "ok",

@@ -1,6 +1,8 @@
 // The configuration schema: one zod object, so llmops.yaml, LLMOPS_* variables and flags are all
 // validated the same way and every problem is reported with its path.
 import { z } from "zod";
+import { alertsSchema } from "../monitor/alerts/rules.js";
+import { monitoringSchema } from "../monitor/drift/config.js";
 import { cacheSchema, guardrailsSchema, limitsSchema } from "./policy.js";
 import { routingSchema } from "./routing.js";
 import { auditConfigSchema, tracingConfigSchema } from "./security.js";
@@ -62,6 +64,9 @@ export const configSchema = z
     /** Audit trail retention and batching, tracing (src/config/security.ts, docs/security.md). */
     audit: auditConfigSchema.optional(),
     tracing: tracingConfigSchema.optional(),
+    /** Drift monitoring and alert rules (src/monitor, docs/monitoring.md): drift on, no alert rules by default. */
+    monitoring: monitoringSchema.optional(),
+    alerts: alertsSchema.optional(),
   })
   .strict();
 

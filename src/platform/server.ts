@@ -5,9 +5,11 @@ import type { AddressInfo } from "node:net";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
+import { alertRoutes } from "../api/routes/alerts.js";
 import { registerApi } from "../api/server.js";
 import { LlmopsError } from "../errors.js";
 import { createBatchedRequestRecorder, createGateway, type ShadowSample } from "../gateway/index.js";
+import { startMonitoring } from "../monitor/drift/monitoring.js";
 import { insertRequests } from "../monitor/requests.js";
 import { RolloutStore } from "../registry/rollouts.js";
 import type { Platform } from "./open.js";
@@ -41,6 +43,14 @@ export async function startServer(
   // Audit, auth and tracing (docs/security.md, docs/observability.md) share the gateway's registry.
   const registry = new Registry();
   const security = await startSecurity(platform, registry, logger);
+  // Drift checks and alerts (docs/monitoring.md), in the gateway's registry so /metrics shows them.
+  const monitoring = startMonitoring({
+    store: platform.store,
+    config: platform.config,
+    registry,
+    log: logger,
+    resolveModel: (m) => router.resolve(m),
+  });
   const app = createGateway({
     metricsRegistry: registry,
     ...security.gatewayOptions,
@@ -64,14 +74,18 @@ export async function startServer(
       redisUrl: platform.config.redis_url,
       home: platform.config.home,
       databaseUrl: platform.config.database_url,
+      monitor: monitoring.sink,
+      onLimits: (limits) => monitoring.setLimits(limits),
     },
   });
   await app.register(async (api) => registerApi(api, platform));
+  await app.register(async (api) => alertRoutes(api, platform, monitoring));
   await registerDashboard(app);
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     await app.close().catch(() => {});
+    await monitoring.close();
     await recorder.close();
     await security.close();
     await shadowRecorder.close();
@@ -91,6 +105,7 @@ export async function startServer(
     app,
     async close() {
       await app.close();
+      await monitoring.close();
       await recorder.close();
       // After the gateway stopped: every request it answered is in the audit queue, written here.
       await security.close();

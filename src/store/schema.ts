@@ -322,6 +322,36 @@ export interface RolloutShadowSamplesTable {
   candidate_error: string | null;
 }
 
+/** Drift monitoring: one row per gateway request, features only (migration 0008). */
+export interface MonitorFeaturesTable {
+  id: string;
+  at: string;
+  model: string | null;
+  status: number;
+  prompt_chars: number;
+  prompt_tokens: number | null;
+  lang: string;
+  token_buckets: string;
+  output_chars: number | null;
+  output_tokens: number | null;
+  refusal: number | null;
+  embedding: string | null;
+}
+
+/** One scheduled drift check (migration 0008). */
+export interface DriftChecksTable {
+  id: string;
+  at: string;
+  reference_from: string;
+  reference_to: string;
+  current_from: string;
+  current_to: string;
+  reference_n: number;
+  current_n: number;
+  drifted: number;
+  features_json: string;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -345,6 +375,8 @@ export interface Database {
   eval_cache: EvalCacheTable;
   rollouts: RolloutsTable;
   rollout_shadow_samples: RolloutShadowSamplesTable;
+  monitor_features: MonitorFeaturesTable;
+  drift_checks: DriftChecksTable;
 }
 
 export type ModelRow = Selectable<ModelsTable>;

@@ -15,6 +15,7 @@ const scriptFor: Record<string, string> = {
   s3: ".ci/services/swift.sh",
   redis: ".ci/services/redis.sh",
   nginx: ".ci/services/nginx.sh",
+  promtool: ".ci/services/prometheus-tools.sh",
 };
 
 const nonEmpty = (value: string | undefined): string | undefined =>

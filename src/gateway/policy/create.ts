@@ -17,6 +17,7 @@ import { MemoryLimitStore } from "./limit-memory.js";
 import { RedisLimitStore } from "./limit-redis.js";
 import { LimitsStage } from "./limits.js";
 import { createPolicyMetrics } from "./metrics.js";
+import { type FeatureSink, MonitorStage } from "./monitor-stage.js";
 import { PolicyPipeline } from "./pipeline.js";
 import { openRedis } from "./redis-client.js";
 import { MemoryResponseStore } from "./response-store-memory.js";
@@ -37,6 +38,10 @@ export interface PolicyOptions {
   home?: string | undefined;
   /** The metadata database URL: the default PostgreSQL of `cache.semantic.store: postgres`. */
   databaseUrl?: string | undefined;
+  /** The drift monitor's queue (docs/monitoring.md): one feature input per request when set. */
+  monitor?: FeatureSink | undefined;
+  /** Told the limits stage once built (undefined when limits are off): alerts read budget use from it. */
+  onLimits?: ((limits: LimitsStage | undefined) => void) | undefined;
 }
 
 export interface PolicyParts {
@@ -62,7 +67,14 @@ export function createPolicy(options: PolicyOptions | undefined, parts: PolicyPa
   const exact = options.cache?.exact;
   const semantic = options.cache?.semantic;
   const limitsOn = hasLimits(options.limits);
-  if (!limitsOn && inputGuards.length === 0 && outputGuards.length === 0 && !exact?.enabled && !semantic?.enabled) {
+  if (
+    !limitsOn &&
+    inputGuards.length === 0 &&
+    outputGuards.length === 0 &&
+    !exact?.enabled &&
+    !semantic?.enabled &&
+    !options.monitor
+  ) {
     return undefined;
   }
 
@@ -123,5 +135,7 @@ export function createPolicy(options: PolicyOptions | undefined, parts: PolicyPa
     stages.push(new SemanticCache(semantic, store, embed, metrics, cacheError));
   }
   if (outputGuards.length > 0) stages.push(new OutputGuardrails(outputGuards, metrics));
+  if (options.monitor) stages.push(new MonitorStage(options.monitor));
+  options.onLimits?.(limits);
   return { pipeline: new PolicyPipeline(stages, parts.finish, closers), limits };
 }

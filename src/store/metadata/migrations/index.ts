@@ -9,6 +9,7 @@ import { runs } from "./0004_runs.js";
 import { datasetProtection } from "./0005_dataset_protection.js";
 import { evals } from "./0006_evals.js";
 import { rollouts } from "./0007_rollouts.js";
+import { monitor } from "./0008_monitor.js";
 import { security } from "./0009_security.js";
 import { dashboard } from "./0010_dashboard.js";
 
@@ -20,6 +21,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0005_dataset_protection": datasetProtection,
   "0006_evals": evals,
   "0007_rollouts": rollouts,
+  "0008_monitor": monitor,
   "0009_security": security,
   "0010_dashboard": dashboard,
 };

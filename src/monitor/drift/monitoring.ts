@@ -1,0 +1,109 @@
+// Starts drift monitoring and alerting for `llmops up` / `llmops gateway` from the configuration:
+// the feature sink for the gateway's monitor stage, the scheduled drift check, and the alert
+// evaluator on the same schedule. With `monitoring.drift.enabled: false` nothing is recorded or
+// checked, but alert rules on latency, errors and budgets still run on the default interval.
+import type { Registry } from "prom-client";
+import type { Config } from "../../config/schema.js";
+import { createEmbedder } from "../../gateway/policy/embedder.js";
+import type { LimitsStage } from "../../gateway/policy/limits.js";
+import type { ResolvedModel } from "../../gateway/types.js";
+import type { MetadataStore } from "../../store/metadata/types.js";
+import { type AlertService, startAlerts } from "../alerts/service.js";
+import type { BudgetUse } from "../alerts/signals.js";
+import type { DriftReport } from "./check.js";
+import { driftConfig } from "./config.js";
+import type { FeatureInput } from "./features.js";
+import { type DriftLog, type DriftMonitor, startDriftMonitor } from "./service.js";
+
+export interface Monitoring {
+  /** For PolicyOptions.monitor; undefined when drift monitoring is off. */
+  sink: ((input: FeatureInput) => void) | undefined;
+  /** For PolicyOptions.onLimits: where budget use is read from. */
+  setLimits(limits: LimitsStage | undefined): void;
+  drift: DriftMonitor | undefined;
+  alerts: AlertService;
+  /** One scheduled round now: drift check (when on), then alerts. */
+  tick(now?: Date): Promise<DriftReport | undefined>;
+  close(): Promise<void>;
+}
+
+export interface MonitoringOptions {
+  store: MetadataStore;
+  config: Pick<Config, "monitoring" | "alerts">;
+  registry?: Registry | undefined;
+  log: DriftLog;
+  resolveModel?: ((model: string) => Promise<ResolvedModel>) | undefined;
+}
+
+export function startMonitoring(options: MonitoringOptions): Monitoring {
+  const drift = driftConfig(options.config.monitoring);
+  let limits: LimitsStage | undefined;
+  const budgets = async (): Promise<BudgetUse[]> => {
+    if (limits === undefined) return [];
+    const config = limits.limitsConfig;
+    const scopes = (["keys", "teams", "models"] as const).flatMap((group) =>
+      Object.entries(config[group])
+        // "*" is one counter per key/team/model: only named scopes can be listed here.
+        .filter(([id, l]) => id !== "*" && l.budget_tokens !== undefined)
+        .map(([id, l]) => ({
+          kind: group === "keys" ? ("key" as const) : group === "teams" ? ("team" as const) : ("model" as const),
+          id,
+          limits: l,
+        })),
+    );
+    const usage = await limits.usageOf(scopes);
+    return usage
+      .filter((u) => u.measure === "budget_tokens")
+      .map((u) => ({ scope: u.scope, id: u.id, used: u.used, limit: u.limit }));
+  };
+  const alerts = startAlerts({
+    store: options.store,
+    config: options.config.alerts ?? { rules: [] },
+    log: options.log,
+    registry: options.registry,
+    budgets,
+  });
+  const monitor = drift.enabled
+    ? startDriftMonitor({
+        store: options.store,
+        config: drift,
+        registry: options.registry,
+        log: options.log,
+        embed:
+          drift.embedding_model !== undefined && options.resolveModel !== undefined
+            ? createEmbedder(drift.embedding_model, options.resolveModel)
+            : undefined,
+        afterCheck: async (report) => void (await alerts.evaluate(report)),
+      })
+    : undefined;
+  // Without drift monitoring the alerts still need a clock.
+  const timer =
+    monitor === undefined && (options.config.alerts?.rules.length ?? 0) > 0
+      ? setInterval(
+          () =>
+            void alerts
+              .evaluate(undefined)
+              .catch((error) => options.log.error({ err: error }, "alert evaluation failed")),
+          drift.interval,
+        )
+      : undefined;
+  timer?.unref();
+  return {
+    sink: monitor === undefined ? undefined : (input) => monitor.record(input),
+    setLimits(value) {
+      limits = value;
+    },
+    drift: monitor,
+    alerts,
+    async tick(now) {
+      const report = monitor === undefined ? undefined : await monitor.checkNow(now);
+      await alerts.evaluate(report, now);
+      return report;
+    },
+    async close() {
+      if (timer !== undefined) clearInterval(timer);
+      await monitor?.close();
+      await alerts.close();
+    },
+  };
+}
