@@ -45,18 +45,18 @@ export function summarize(e: Explanation): string {
   }
   const d = e.faithfulness.deletion.aopc;
   const r = e.faithfulness.random;
+  const effect =
+    d >= 0
+      ? `Deleting the top-ranked ${noun[e.group]} first lowers the log-probability by ${d.toFixed(2)} nats on average (deletion AOPC)`
+      : `Deleting the top-ranked ${noun[e.group]} first raises the log-probability by ${(-d).toFixed(2)} nats on average (deletion AOPC ${d.toFixed(2)}; a faithful ranking lowers it)`;
   if (r) {
     const verdict =
-      d > r.deletionAopc + 1e-9
+      d > r.deletionAopc
         ? `better than a random ranking (${r.deletionAopc.toFixed(2)})`
         : `no better than a random ranking (${r.deletionAopc.toFixed(2)}), so read it with care`;
-    parts.push(
-      `Deleting the top-ranked ${noun[e.group]} first lowers the log-probability by ${d.toFixed(2)} nats on average (deletion AOPC), ${verdict}.`,
-    );
+    parts.push(`${effect}, ${verdict}.`);
   } else {
-    parts.push(
-      `Deleting the top-ranked ${noun[e.group]} first lowers the log-probability by ${d.toFixed(2)} nats on average (deletion AOPC).`,
-    );
+    parts.push(`${effect}.`);
   }
   return parts.join(" ");
 }
