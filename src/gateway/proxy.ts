@@ -122,11 +122,11 @@ export class UpstreamProxy {
     return new Forwarding(this, request, reply, context, path, body, hook).run(resolved);
   }
 
-  /** The per-request timeout: the header's value when sent (validated), else the configured default. */
-  timeoutOf(request: FastifyRequest): { ms: number; custom: boolean } {
+  /** The request's own timeout from the x-llmops-timeout-ms header (validated), or undefined when it sent none. */
+  timeoutOf(request: FastifyRequest): number | undefined {
     const header = request.headers[TIMEOUT_HEADER];
-    const { timeoutMs, maxTimeoutMs } = this.parts.traffic;
-    if (header === undefined) return { ms: timeoutMs, custom: false };
+    if (header === undefined) return undefined;
+    const { maxTimeoutMs } = this.parts.traffic;
     const value = Array.isArray(header) ? header[0] : header;
     const ms = Number(value);
     if (!Number.isInteger(ms) || ms < 1 || ms > maxTimeoutMs) {
@@ -135,7 +135,7 @@ export class UpstreamProxy {
         `header ${TIMEOUT_HEADER} must be a whole number of milliseconds from 1 to ${maxTimeoutMs}, got ${JSON.stringify(value)}`,
       );
     }
-    return { ms, custom: true };
+    return ms;
   }
 
   mirror(rollout: RolloutRoute, path: string, json: Record<string, unknown>, primary: Parameters<typeof mirror>[4]) {
@@ -173,9 +173,9 @@ class Forwarding {
     private readonly hook: ResponseHook | undefined,
   ) {
     this.parts = proxy.parts;
-    const timeout = proxy.timeoutOf(request);
-    this.timeoutMs = timeout.ms;
-    this.customTimeout = timeout.custom;
+    const custom = proxy.timeoutOf(request);
+    this.customTimeout = custom !== undefined;
+    this.timeoutMs = custom ?? this.parts.traffic.timeoutMs;
     const raw = reply.raw;
     raw.once("close", () => {
       if (raw.writableFinished) return;
@@ -189,7 +189,8 @@ class Forwarding {
     // The arms to try in order: the chosen one, then (for a canary request) the stable version,
     // then the configured fallbacks, resolved lazily.
     let arm: Arm = resolved;
-    const queue: Array<Arm | string> = [];
+    // Allocated only for models that have something to fall back to.
+    let queue: Array<Arm | string> | undefined;
     const rollout = resolved.rollout;
     if (rollout !== undefined) {
       this.rollout = rollout;
@@ -202,18 +203,19 @@ class Forwarding {
       } else if (rollout.candidate.upstreams.length > 0 && Math.random() * 100 < rollout.percent) {
         arm = withStrategy(rollout.candidate, resolved.strategy);
         this.role = "candidate";
-        queue.push(withStrategy(rollout.stable, resolved.strategy));
+        queue = [withStrategy(rollout.stable, resolved.strategy)];
       } else {
         arm = withStrategy(rollout.stable, resolved.strategy);
         this.role = "stable";
       }
       parts.metrics.rolloutRequests.inc({ rollout: rollout.id, arm: this.role ?? "stable" });
     }
-    if (resolved.fallbacks !== undefined) queue.push(...resolved.fallbacks);
+    if (resolved.fallbacks !== undefined)
+      queue = queue === undefined ? [...resolved.fallbacks] : [...queue, ...resolved.fallbacks];
 
     try {
       for (let next = 0; ; ) {
-        const more = next < queue.length;
+        const more = queue !== undefined && next < queue.length;
         if (await this.tryArm(arm, !more)) return;
         if (this.role === "candidate") {
           // The candidate failed this request before answering; the stable version takes over.
@@ -221,7 +223,7 @@ class Forwarding {
           this.role = "stable";
         }
         let found: Arm | undefined;
-        while (found === undefined && next < queue.length) {
+        while (found === undefined && queue !== undefined && next < queue.length) {
           const entry = queue[next++]!;
           if (typeof entry !== "string") {
             found = entry;
