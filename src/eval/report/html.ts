@@ -26,7 +26,15 @@ function statsRow(name: string, s: GroupStats): string {
 function testRow(t: ReportTest, withBaseline: boolean): string {
   const badge = (p: boolean) => `<span class="badge ${p ? "ok" : "bad"}">${p ? "pass" : "fail"}</span>`;
   const vars = Object.keys(t.vars).length ? `<p><b>Inputs</b></p><pre>${e(JSON.stringify(t.vars, null, 2))}</pre>` : "";
-  const details = `<details><summary>${e(t.description)} <small>(${e(t.promptId)})</small></summary>${vars}<p><b>Answer${withBaseline ? " (candidate)" : ""}</b></p><pre>${e(t.candidate.output)}</pre>${
+  const checks = t.candidate.checks.length
+    ? `<p><b>Checks</b></p><ul>${t.candidate.checks
+        .map(
+          (c) =>
+            `<li>${c.pass ? "✅" : c.weight > 0 ? "❌" : "ℹ️"} <code>${e(c.type)}</code>: ${e(c.reason)}${c.weight > 0 ? "" : " <small>(for information only)</small>"}</li>`,
+        )
+        .join("")}</ul>`
+    : "";
+  const details = `<details><summary>${e(t.description)} <small>(${e(t.promptId)})</small></summary>${vars}${checks}<p><b>Answer${withBaseline ? " (candidate)" : ""}</b></p><pre>${e(t.candidate.output)}</pre>${
     t.candidate.reason ? `<p><b>Why it failed:</b> ${e(t.candidate.reason)}</p>` : ""
   }${t.baseline ? `<p><b>Answer (baseline)</b></p><pre>${e(t.baseline.output)}</pre>${t.baseline.reason ? `<p><b>Baseline failed because:</b> ${e(t.baseline.reason)}</p>` : ""}` : ""}</details>`;
   const change =

@@ -16,6 +16,8 @@ export interface ReportSide {
   reason: string;
   latencyMs: number | null;
   error: string | null;
+  /** Every assertion's verdict in the shown repeat (the first failing one, else the first), informational ones included. */
+  checks: Array<{ type: string; pass: boolean; score: number; weight: number; reason: string }>;
 }
 
 export interface ReportTest {
@@ -69,6 +71,13 @@ function side(outcome: CaseOutcome, calls: TestResult[]): ReportSide {
     reason: failing?.reason ?? "",
     latencyMs: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : null,
     error: failing?.error ?? null,
+    checks: (failing ?? first).assertions.map((a) => ({
+      type: a.type,
+      pass: a.pass,
+      score: a.score,
+      weight: a.weight,
+      reason: a.reason,
+    })),
   };
 }
 
