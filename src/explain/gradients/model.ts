@@ -50,10 +50,12 @@ export function createGradientModel(
   /** Chunks of CHUNK alphas, the last padded by repeating its final alpha (results dropped). */
   const chunks = (alphas: readonly number[]): Array<{ alphas: number[]; used: number }> => {
     const out: Array<{ alphas: number[]; used: number }> = [];
-    for (let i = 0; i < alphas.length; i += CHUNK) {
-      const c = alphas.slice(i, i + CHUNK);
+    // A request smaller than a chunk (gradient × input, attention) runs at its own size.
+    const size = Math.min(CHUNK, alphas.length);
+    for (let i = 0; i < alphas.length; i += size) {
+      const c = alphas.slice(i, i + size);
       const used = c.length;
-      while (c.length < CHUNK) c.push(c[c.length - 1] as number);
+      while (c.length < size) c.push(c[c.length - 1] as number);
       out.push({ alphas: c, used });
     }
     return out;
