@@ -4,12 +4,13 @@ import { Command, CommanderError } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDataCommands } from "./commands/data.js";
-import { registerEvalCommands } from "./commands/eval.js";
 import { registerDeployCommands } from "./commands/deploy.js";
+import { registerEvalCommands } from "./commands/eval.js";
 import { registerExplainCommand } from "./commands/explain.js";
 import { registerGatewayCommand } from "./commands/gateway.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelsCommands } from "./commands/models.js";
+import { registerMonitorCommands } from "./commands/monitor.js";
 import { registerQuantizeCommand } from "./commands/quantize.js";
 import { registerRequestsCommands } from "./commands/requests.js";
 import { registerRolloutCommands } from "./commands/rollout.js";
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerEvalCommands(program);
   registerExplainCommand(program);
   registerDeployCommands(program);
+  registerMonitorCommands(program);
   // Every subcommand inherits the usage-error behaviour (exit code 2, help hint).
   const inherit = (command: Command) => {
     for (const sub of command.commands) {
