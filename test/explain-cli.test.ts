@@ -12,6 +12,7 @@ import { WorkerScorer } from "../src/explain/scorers/worker.js";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
 import { type RunningServer, startServer } from "../src/platform/server.js";
+import { announceWorker } from "../src/platform/workers.js";
 import { type RunningWorker, startWorker } from "../src/serve/worker-server.js";
 import { runCli } from "./helpers/cli.js";
 
@@ -149,6 +150,42 @@ describe("POST /api/v1/explain", () => {
     expect(html.status).toBe(200);
     expect(html.type).toMatch(/text\/html/);
     expect(html.text).toContain("<!doctype html>");
+  }, 60_000);
+
+  it("uses a live worker of the version through its batched /v1/score", async () => {
+    const version = await platform.registry.resolve("tiny@1");
+    const worker = await startWorker({ modelPath: model, modelName: "tiny@1", threads: 1, contextSize: 256 });
+    let scoreRequests = 0;
+    worker.server.server.on("request", (req) => {
+      if (req.url === "/v1/score") scoreRequests++;
+    });
+    const lease = await announceWorker(platform.store, {
+      url: worker.url,
+      modelName: "tiny",
+      modelVersion: 1,
+      artifactHash: version.artifactHash,
+    });
+    try {
+      const r = await call(keys.service!, {
+        model: "tiny@1",
+        prompt: "red green blue red",
+        target: " green",
+        method: "occlusion",
+      });
+      expect(r.status).toBe(200);
+      const e = JSON.parse(r.text);
+      expect(scoreRequests).toBeGreaterThan(0);
+      const local = await LlamaCppScorer.open(model, "tiny");
+      try {
+        const [full] = await local.scoreBatch(["red green blue red"], " green");
+        expect(e.logprob.full).toBeCloseTo(full as number, 4);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      await lease.stop();
+      await worker.close();
+    }
   }, 60_000);
 
   it("needs the explain permission and a valid body", async () => {
