@@ -16,6 +16,7 @@ import { loadSuite, prepareSuite } from "../src/eval/suite.js";
 import type { Provider, Suite } from "../src/eval/types.js";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
+import { announceWorker } from "../src/platform/workers.js";
 import { startWorker } from "../src/serve/worker-server.js";
 import { openMetadataStore } from "../src/store/metadata/index.js";
 import { databaseFactories } from "./helpers/databases.js";
@@ -64,6 +65,38 @@ describe("registered-model providers over a real worker", () => {
     const chat = await v1.generate([{ role: "user", content: "Hi" }], { maxTokens: 4 });
     expect(typeof chat.text).toBe("string");
   });
+
+  it("uses every live worker of the version when there are some", async () => {
+    const version = await platform.registry.resolve("tiny@1");
+    const modelPath = await platform.artifacts.localPath(version.artifactHash);
+    const workers = await Promise.all(
+      [0, 1].map(() => startWorker({ modelPath, modelName: version.ref, threads: 1, drainTimeoutMs: 100 })),
+    );
+    const leases = await Promise.all(
+      workers.map((w) =>
+        announceWorker(platform.store, {
+          url: w.url,
+          modelName: "tiny",
+          modelVersion: 1,
+          artifactHash: version.artifactHash,
+        }),
+      ),
+    );
+    const provider = (await createProvider("tiny@1", factory())) as Provider & { via?: string };
+    try {
+      expect(provider.via).toBe("worker");
+      const expected = (await v1.generate("Q: x\nA:", { maxTokens: 6 })).text;
+      for (let i = 0; i < 4; i++) expect((await provider.generate("Q: x\nA:", { maxTokens: 6 })).text).toBe(expected);
+      for (const w of workers) {
+        const metrics = await (await fetch(`${w.origin}/metrics`)).text();
+        expect(metrics).toMatch(/llmops_worker_requests_total\{[^}]*route="completions"[^}]*\} 2/);
+      }
+    } finally {
+      await provider.close();
+      await Promise.all(leases.map((l) => l.stop()));
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  }, 60_000);
 
   it("scores continuations by teacher forcing (echo + logprobs) and embeds texts", async () => {
     const short = await v1.scoreContinuation("The cat sat on the", " mat");

@@ -22,6 +22,8 @@ export interface OpenAiCompatibleOptions {
   label: string;
   /** Base URL ending in /v1 (a trailing slash is fine). */
   baseUrl: string;
+  /** More servers of the same model (e.g. every live worker of a version): calls rotate over all. */
+  moreBaseUrls?: string[] | undefined;
   /** The `model` sent in requests. */
   model: string;
   apiKey?: string | undefined;
@@ -56,14 +58,15 @@ interface CompletionBody {
 export class OpenAiCompatibleProvider implements Provider {
   readonly id: string;
   readonly label: string;
-  private readonly base: string;
+  private readonly bases: string[];
+  private turn = 0;
   private readonly agent: Agent;
   private closed: Promise<void> | undefined;
 
   constructor(private readonly options: OpenAiCompatibleOptions) {
     this.id = options.id;
     this.label = options.label;
-    this.base = options.baseUrl.replace(/\/+$/, "");
+    this.bases = [options.baseUrl, ...(options.moreBaseUrls ?? [])].map((u) => u.replace(/\/+$/, ""));
     this.agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 
@@ -176,11 +179,12 @@ export class OpenAiCompatibleProvider implements Provider {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     const timeout = this.options.timeoutMs ?? 120_000;
+    const base = this.bases[this.turn++ % this.bases.length] as string;
     for (let attempt = 1; ; attempt++) {
       let status: number;
       let text: string;
       try {
-        const response = await request(`${this.base}${route}`, {
+        const response = await request(`${base}${route}`, {
           method: "POST",
           headers,
           body: JSON.stringify(payload),
@@ -195,7 +199,7 @@ export class OpenAiCompatibleProvider implements Provider {
         if (signal?.aborted) throw error;
         const code = (error as { code?: string }).code ?? "";
         if (attempt < MAX_ATTEMPTS && (code === "ECONNRESET" || code === "UND_ERR_SOCKET")) continue;
-        throw this.error("unavailable", `is unreachable at ${this.base} (${(error as Error).message})`, error);
+        throw this.error("unavailable", `is unreachable at ${base} (${(error as Error).message})`, error);
       }
       if (status >= 200 && status < 300) {
         try {

@@ -72,12 +72,21 @@ export async function openRegisteredProvider(
     const provider = new OpenAiCompatibleProvider({ ...common, baseUrl: deps.baseUrl, model: version.ref, apiKey });
     return Object.assign(provider, { via: "gateway" as const });
   }
-  for (const worker of await liveWorkers(deps.store, { modelName: version.name, modelVersion: version.version })) {
-    if (await healthy(worker.url)) {
-      // A worker accepts its model's bare name whatever suffix it was started with.
-      const provider = new OpenAiCompatibleProvider({ ...common, baseUrl: worker.url, model: version.name });
-      return Object.assign(provider, { via: "worker" as const });
-    }
+  const live = await liveWorkers(deps.store, { modelName: version.name, modelVersion: version.version });
+  const urls = (await Promise.all(live.map(async (w) => ((await healthy(w.url)) ? w.url : null)))).filter(
+    (u): u is string => u !== null,
+  );
+  if (urls.length > 0) {
+    // Calls rotate over every live worker of the version (on CPU, more workers = more throughput).
+    // A worker accepts its model's bare name whatever suffix it was started with.
+    const [first, ...more] = urls as [string, ...string[]];
+    const provider = new OpenAiCompatibleProvider({
+      ...common,
+      baseUrl: first,
+      moreBaseUrls: more,
+      model: version.name,
+    });
+    return Object.assign(provider, { via: "worker" as const });
   }
   const modelPath = await deps.artifacts.localPath(version.artifactHash);
   const worker = await startWorker({
