@@ -243,7 +243,10 @@ export function registerEvalCommands(program: Command): void {
     withPlatform(async (platform, command) => {
       const o = command.opts<{ model?: string; limit: number }>();
       const { EvalStore } = await import("../../eval/store.js");
-      const runs = await new EvalStore(platform.store).list({ limit: o.limit, ...(o.model ? { model: o.model } : {}) });
+      let model = o.model;
+      // NAME@ALIAS means the version the alias points at now.
+      if (model?.includes("@") && !/@\d+$/.test(model)) model = (await platform.registry.resolve(model)).ref;
+      const runs = await new EvalStore(platform.store).list({ limit: o.limit, ...(model ? { model } : {}) });
       if (wantsJson(command)) return printJson(runs);
       const rate = (r: (typeof runs)[number]) => {
         const s = r.summary as { candidate?: { overall?: { passRate?: number } } } | null;
