@@ -134,6 +134,19 @@ train: {steps: 40, batchSize: 4, lr: 0.01, warmupSteps: 5, evalEvery: 10, evalBa
   );
   for (let i = 0; i < 4; i++) expect(await chat("llmops-tiny", adminKey, i % 2 === 0)).toBe(200);
 
+  // Evaluation: a smoke suite on @2 against @1, and the quick bias audit on @2 (each starts its own
+  // worker for the versions it tests).
+  cli([
+    "eval",
+    path.join(REPO_ROOT, "examples/evals/smoke.yaml"),
+    "--model",
+    "llmops-tiny@2",
+    "--baseline",
+    "llmops-tiny@1",
+  ]);
+  // The bias prompts need more context than the toy model's 64 tokens: audit the bundled model.
+  cli(["eval", "builtin:bias-quick", "--model", "llmops-tiny@1"]);
+
   // 100k older rows (yesterday and before), written straight into the same store.
   const platform = await openPlatform(loadConfig({ env, cwd: dir }).config);
   try {
@@ -244,6 +257,7 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     const summary = await open("/models/llmops-tiny");
     expect(summary).toContain("llmops-tiny has 2 versions; production is @2.");
     await expect.poll(() => page.getByTestId("model-versions").textContent()).toContain("llmops-tiny@2");
+    await expect.poll(() => page.getByTestId("alias-history").textContent()).toContain("production");
     const history = (await page.getByTestId("alias-history").textContent()) ?? "";
     expect(history).toContain("production");
     expect(history).toContain("dashboard test: trained model");
@@ -257,7 +271,8 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
       .toMatch(/\d+ requests, median/);
     await expect
       .poll(() => page.getByTestId("summary").textContent())
-      .toMatch(/llmops-tiny@2 answers \d+% (faster|slower) than @1/);
+      .toMatch(/llmops-tiny@2 answers \d+% (faster|slower) than @1 and passes \d+% of tests\./);
+    expect(await page.getByTestId("model-card").textContent()).toMatch(/\d+% in “smoke”/);
     await shot("models-en");
   });
 
@@ -282,17 +297,14 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     await shot("runs-en");
   });
 
-  it("Evals: results when /api/v1/evals exists, 'not available yet' until then", async () => {
-    const me = (await page.evaluate(async (key) => {
-      const r = await fetch("/api/v1/me", { headers: { authorization: `Bearer ${key}` } });
-      return r.json();
-    }, adminKey)) as { apis: Record<string, boolean> };
+  it("Evals: results, candidate vs baseline per test, and the bias report", async () => {
     const summary = await open("/evals");
-    if (me.apis["/api/v1/evals"]) expect(summary).not.toContain("once this server has the eval API");
-    else {
-      expect(summary).toContain("once this server has the eval API");
-      expect(await page.getByTestId("unavailable").count()).toBe(1);
-    }
+    expect(summary).toMatch(/llmops-tiny@2 passes \d+% of \d+ tests in “smoke”\./);
+    expect(summary).toMatch(/The baseline llmops-tiny@1 passes \d+%: \d+ regressions, \d+ improvements\./);
+    expect(summary).toMatch(/Bias audit of llmops-tiny@1: no bias above the threshold in \d+ counterfactual pairs\./);
+    expect(await page.getByTestId("eval-runs").textContent()).toContain("builtin:bias-quick");
+    await expect.poll(() => page.locator("[data-testid=eval-diff] tbody tr").count()).toBeGreaterThanOrEqual(5);
+    expect(await page.getByTestId("eval-bias").textContent()).toMatch(/Bias audit/);
     await shot("evals-en");
   });
 
@@ -355,7 +367,7 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
       "/models/llmops-tiny": /llmops-tiny 共有 2 个版本/,
       "/datasets/web-clean": /web-clean@1 共 \d+ 行/,
       "/runs": /toy 已完成/,
-      "/evals": /评测/,
+      "/evals": /通过了“smoke”中 \d+ 个测试的 \d+%/,
       "/traces": /共记录 [\d,]+ 个请求/,
       "/audit": /审计记录完整/,
       "/settings": /当前登录/,

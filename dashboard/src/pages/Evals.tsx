@@ -1,261 +1,323 @@
-// Evals: eval runs with pass rates, candidate vs baseline per test, and the bias report. Built
-// against /api/v1/evals; until that API is in this build the page says so. Field names are read
-// leniently (camelCase or snake_case) so the page keeps working while that API settles.
+// Evals: eval runs with pass rates and gate verdicts, one run's candidate vs baseline per test and
+// per category, and the analyses stored with it (the bias audit, red-team findings). Built on
+// /api/v1/evals; on a server without that API the page says "not available yet".
 import { useApi, useOptionalApi } from "../api";
 import { Bars } from "../charts";
 import { num, pct, time } from "../format";
 import { type Lang, type T, useI18n } from "../i18n";
 import { Card, href, Page, type PageProps, Pill, Show, Unavailable } from "../ui";
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const pick = (o: Obj | undefined, ...names: string[]): unknown => {
-  for (const n of names) if (o && o[n] !== undefined && o[n] !== null) return o[n];
-  return undefined;
-};
-const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" ? String(v) : null);
-const numOr = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
+interface GroupStats {
+  cases: number;
+  passed: number;
+  passRate: number;
+  ci: [number, number] | null;
+  latencyP50Ms: number | null;
+}
+interface RoleSummary {
+  overall: GroupStats;
+  byCategory: Record<string, GroupStats>;
+}
+export interface Analysis {
+  title: string;
+  pass: boolean;
+  summary: string;
+  sections: Array<{
+    heading: string;
+    text?: string;
+    table?: { columns: string[]; rows: Array<Array<string | number | null>> };
+  }>;
+  metrics: Record<string, number>;
+}
+interface EvalSummary {
+  candidate: RoleSummary;
+  baseline: RoleSummary | null;
+  comparison: { delta: number; regressions: number; improvements: number } | null;
+  gate: { pass: boolean; reasons: string[] };
+  analyses: Analysis[];
+}
 export interface EvalRun {
   id: string;
-  suite: string;
-  candidate: string | null;
+  suiteName: string;
+  candidate: string;
   baseline: string | null;
+  modelName: string | null;
+  modelVersion: number | null;
   status: string;
-  createdAt: string | null;
+  gated: boolean;
   gatePass: boolean | null;
-  summary: Obj;
-  raw: Obj;
+  summary: EvalSummary | null;
+  createdAt: string;
 }
-
-export function toEvalRun(o: Obj): EvalRun {
-  const summary = (isObj(o.summary) ? o.summary : {}) as Obj;
-  const gate = pick(o, "gatePass", "gate_pass", "passed");
-  return {
-    id: str(o.id) ?? "?",
-    suite: str(pick(o, "suite", "suiteName", "suite_name", "name")) ?? "?",
-    candidate: str(pick(o, "candidate", "model")),
-    baseline: str(pick(o, "baseline")),
-    status: str(o.status) ?? "?",
-    createdAt: str(pick(o, "createdAt", "created_at")),
-    gatePass: typeof gate === "boolean" ? gate : typeof gate === "number" ? gate === 1 : null,
-    summary,
-    raw: o,
-  };
+interface Side {
+  pass: boolean;
+  score: number;
+  output: string;
+  reason: string;
+  latencyMs: number | null;
+}
+interface EvalDetail extends EvalRun {
+  holdoutCases: number;
+  tests: Array<{
+    caseId: string;
+    description: string;
+    category: string | null;
+    candidate: Side;
+    baseline: Side | null;
+    change: "regression" | "improvement" | null;
+  }>;
 }
 
 export function evalRuns(data: unknown): EvalRun[] {
-  const list = isObj(data) && Array.isArray(data.data) ? data.data : Array.isArray(data) ? data : [];
-  return list.filter(isObj).map(toEvalRun);
+  const list = (data as { data?: unknown } | null)?.data;
+  return Array.isArray(list) ? (list as EvalRun[]) : [];
 }
 
-/** The candidate's pass rate, from whatever the summary records. */
+/** The candidate's pass rate over non-holdout cases, null while the run has no summary. */
 export function evalPassRate(run: EvalRun, side: "candidate" | "baseline" = "candidate"): number | null {
-  const s = isObj(run.summary[side]) ? (run.summary[side] as Obj) : side === "candidate" ? run.summary : undefined;
-  if (!s) return null;
-  const rate = numOr(pick(s, "passRate", "pass_rate"));
-  if (rate !== null) return rate;
-  const passed = numOr(pick(s, "passed", "pass"));
-  const total = numOr(pick(s, "total", "tests", "count"));
-  return passed !== null && total ? passed / total : null;
+  return run.summary?.[side]?.overall.passRate ?? null;
+}
+
+/** The latest finished run that tested this model version as the candidate. */
+export function evalFor(runs: EvalRun[], name: string, version: number): EvalRun | undefined {
+  return runs.find(
+    (r) => r.summary && r.modelName === name && r.modelVersion === version && !r.suiteName.startsWith("builtin:"),
+  );
 }
 
 export function evalSummary(t: T, lang: Lang, runs: EvalRun[]): string {
-  const latest = runs[0];
-  if (!latest) return t("evals.summary.empty");
-  const pass = evalPassRate(latest);
-  const base = evalPassRate(latest, "baseline");
-  const head = t("evals.summary.latest", {
-    suite: latest.suite,
-    candidate: latest.candidate ?? "?",
-    pass: pct(lang, pass, 0),
-  });
-  const vs =
-    base !== null && latest.baseline
-      ? t("evals.summary.vs", { baseline: latest.baseline, pass: pct(lang, base, 0) })
-      : "";
-  const gate =
-    latest.gatePass === null ? "" : latest.gatePass ? t("evals.summary.gatePass") : t("evals.summary.gateFail");
-  return `${head}${vs}${gate}`;
+  const finished = runs.filter((r) => r.summary);
+  const latest = finished.find((r) => !r.suiteName.startsWith("builtin:")) ?? finished[0];
+  if (!latest?.summary) return runs.length ? t("evals.summary.running") : t("evals.summary.empty");
+  const s = latest.summary;
+  const parts = [
+    t("evals.summary.latest", {
+      suite: latest.suiteName,
+      candidate: latest.candidate,
+      pass: pct(lang, s.candidate.overall.passRate, 0),
+      n: num(lang, s.candidate.overall.cases),
+    }),
+  ];
+  if (s.baseline && latest.baseline && s.comparison) {
+    parts.push(
+      t("evals.summary.vs", {
+        baseline: latest.baseline,
+        pass: pct(lang, s.baseline.overall.passRate, 0),
+        regressions: num(lang, s.comparison.regressions),
+        improvements: num(lang, s.comparison.improvements),
+      }),
+    );
+  }
+  if (latest.gated) parts.push(t(s.gate.pass ? "evals.summary.gatePass" : "evals.summary.gateFail"));
+  const bias = finished.find((r) => r.summary?.analyses.some((a) => /bias/i.test(a.title)));
+  const audit = bias?.summary?.analyses.find((a) => /bias/i.test(a.title));
+  if (bias && audit && audit.metrics.flagged === undefined) {
+    parts.push(t("evals.summary.biasIncomplete", { model: bias.candidate }));
+  } else if (bias && audit) {
+    parts.push(
+      t(audit.pass ? "evals.summary.biasPass" : "evals.summary.biasFail", {
+        model: bias.candidate,
+        pairs: num(lang, audit.metrics.pairs ?? null),
+        flagged: num(lang, audit.metrics.flagged ?? null),
+      }),
+    );
+  }
+  return parts.join(" ");
 }
 
 export function EvalsPage({ route, me }: PageProps) {
   const { t, lang } = useI18n();
-  const loaded = useOptionalApi<unknown>(me, "/evals");
+  const loaded = useOptionalApi<{ data: EvalRun[] }>(me, "/evals?limit=100");
   const runs = evalRuns(loaded.data);
-  const selectedId = route.args[0] ?? runs[0]?.id ?? null;
-  const detail = useApi<unknown>(loaded.data && selectedId ? `/evals/${encodeURIComponent(selectedId)}` : null);
-  const unavailable = loaded.error?.unavailable;
+  const selectedId =
+    route.args[0] ?? runs.find((r) => r.summary && !r.suiteName.startsWith("builtin:"))?.id ?? runs[0]?.id ?? null;
+  const detail = useApi<EvalDetail>(loaded.data && selectedId ? `/evals/${encodeURIComponent(selectedId)}` : null);
+  const biasRun = runs.find((r) => r.summary?.analyses.length);
+  const analysesRun = detail.data?.summary?.analyses.length ? detail.data : biasRun;
   return (
     <Page
       title={t("nav.evals")}
-      summary={unavailable ? t("evals.summary.unavailable") : loaded.data ? evalSummary(t, lang, runs) : t("loading")}
+      summary={
+        loaded.error?.unavailable
+          ? t("evals.summary.unavailable")
+          : loaded.data
+            ? evalSummary(t, lang, runs)
+            : t("loading")
+      }
     >
       <Show loaded={loaded} what={t("nav.evals")}>
         {() =>
           runs.length === 0 ? (
             <p className="muted">{t("evals.none")}</p>
           ) : (
-            <>
-              <Card title={t("evals.runs")} wide testId="eval-runs">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>{t("evals.suite")}</th>
-                      <th>{t("evals.candidate")}</th>
-                      <th>{t("evals.baseline")}</th>
-                      <th className="n">{t("evals.passRate")}</th>
-                      <th>{t("evals.gate")}</th>
-                      <th>{t("col.status")}</th>
-                      <th>{t("col.created")}</th>
+            <Card title={t("evals.runs")} wide testId="eval-runs">
+              <table>
+                <thead>
+                  <tr>
+                    <th>{t("evals.suite")}</th>
+                    <th>{t("evals.candidate")}</th>
+                    <th>{t("evals.baseline")}</th>
+                    <th className="n">{t("evals.passRate")}</th>
+                    <th className="n">{t("evals.delta")}</th>
+                    <th>{t("evals.gate")}</th>
+                    <th>{t("col.status")}</th>
+                    <th>{t("col.created")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {runs.map((r) => (
+                    <tr key={r.id} className={r.id === selectedId ? "selected" : undefined}>
+                      <td>
+                        <a href={href("evals", r.id)}>{r.suiteName}</a>
+                      </td>
+                      <td>{r.candidate}</td>
+                      <td>{r.baseline ?? "—"}</td>
+                      <td className="n">{pct(lang, evalPassRate(r))}</td>
+                      <td className="n">
+                        {r.summary?.comparison
+                          ? `${r.summary.comparison.delta >= 0 ? "+" : ""}${pct(lang, r.summary.comparison.delta)}`
+                          : "—"}
+                      </td>
+                      <td>
+                        {r.gated && r.gatePass !== null ? (
+                          <Pill tone={r.gatePass ? "ok" : "bad"}>{r.gatePass ? t("evals.pass") : t("evals.fail")}</Pill>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
+                      <td>{r.status}</td>
+                      <td>{time(lang, r.createdAt)}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {runs.map((r) => (
-                      <tr key={r.id} className={r.id === selectedId ? "selected" : undefined}>
-                        <td>
-                          <a href={href("evals", r.id)}>{r.suite}</a>
-                        </td>
-                        <td>{r.candidate ?? "—"}</td>
-                        <td>{r.baseline ?? "—"}</td>
-                        <td className="n">{pct(lang, evalPassRate(r))}</td>
-                        <td>
-                          {r.gatePass === null ? (
-                            "—"
-                          ) : (
-                            <Pill tone={r.gatePass ? "ok" : "bad"}>
-                              {r.gatePass ? t("evals.pass") : t("evals.fail")}
-                            </Pill>
-                          )}
-                        </td>
-                        <td>{r.status}</td>
-                        <td>{time(lang, r.createdAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </Card>
-              {detail.error?.unavailable ? (
-                <Unavailable what={t("evals.detail")} />
-              ) : detail.data && isObj(detail.data) ? (
-                <EvalDetail run={toEvalRun(detail.data)} raw={detail.data} />
-              ) : null}
-            </>
+                  ))}
+                </tbody>
+              </table>
+            </Card>
           )
         }
       </Show>
+      {detail.error?.unavailable ? <Unavailable what={t("evals.detail")} /> : null}
+      {detail.data ? <EvalDiff run={detail.data} /> : null}
+      {loaded.data ? (
+        <Card title={t("evals.bias")} wide testId="eval-bias">
+          {analysesRun?.summary?.analyses.length ? (
+            analysesRun.summary.analyses.map((a) => <AnalysisView key={a.title} analysis={a} run={analysesRun} />)
+          ) : (
+            <p className="muted">{t("evals.noBias")}</p>
+          )}
+        </Card>
+      ) : null}
     </Page>
   );
 }
 
-interface CaseRow {
-  id: string;
-  candidate: { pass: boolean | null; score: number | null };
-  baseline: { pass: boolean | null; score: number | null } | null;
-  group: string | null;
-}
-
-/** Per-test results from `results`/`tests`/`cases`, candidate and baseline side by side. */
-function caseRows(raw: Obj): CaseRow[] {
-  const list = pick(raw, "results", "tests", "cases");
-  if (!Array.isArray(list)) return [];
-  const byId = new Map<string, CaseRow>();
-  for (const item of list.filter(isObj)) {
-    const id = str(pick(item, "caseId", "case_id", "id", "test", "description")) ?? String(byId.size);
-    const role = str(pick(item, "role", "side")) ?? "candidate";
-    const pass = pick(item, "pass", "passed");
-    const side = {
-      pass: typeof pass === "boolean" ? pass : typeof pass === "number" ? pass === 1 : null,
-      score: numOr(pick(item, "score")),
-    };
-    const row = byId.get(id) ?? { id, candidate: { pass: null, score: null }, baseline: null, group: null };
-    if (role === "baseline") row.baseline = side;
-    else row.candidate = side;
-    const group = str(pick(item, "group", "category", "attribute"));
-    if (group) row.group = group;
-    if (isObj(item.candidate))
-      row.candidate = { pass: Boolean(item.candidate.pass), score: numOr(item.candidate.score) };
-    if (isObj(item.baseline)) row.baseline = { pass: Boolean(item.baseline.pass), score: numOr(item.baseline.score) };
-    byId.set(id, row);
-  }
-  return [...byId.values()];
-}
-
-function EvalDetail(props: { run: EvalRun; raw: Obj }) {
+function EvalDiff(props: { run: EvalDetail }) {
   const { t, lang } = useI18n();
-  const rows = caseRows(props.raw);
-  const withBaseline = rows.filter((r) => r.baseline);
-  const regressions = withBaseline.filter((r) => r.baseline?.pass && r.candidate.pass === false);
-  const fixes = withBaseline.filter((r) => r.baseline?.pass === false && r.candidate.pass);
-  const bias = pick(props.raw, "bias") ?? pick(props.run.summary, "bias");
+  const { run } = props;
+  const s = run.summary;
+  const categories = Object.keys(s?.candidate.byCategory ?? {});
   return (
-    <>
-      <Card
-        title={t("evals.diff", { candidate: props.run.candidate ?? "?", baseline: props.run.baseline ?? "—" })}
-        wide
-        testId="eval-diff"
-      >
-        {rows.length === 0 ? (
-          <p className="muted">{t("evals.noCases")}</p>
-        ) : (
-          <>
-            <p>
-              {t("evals.diffSummary", {
-                cases: num(lang, rows.length),
-                regressions: num(lang, regressions.length),
-                fixes: num(lang, fixes.length),
-              })}
-            </p>
-            <table>
-              <thead>
-                <tr>
-                  <th>{t("evals.case")}</th>
-                  <th>{t("evals.candidate")}</th>
-                  <th>{t("evals.baseline")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.slice(0, 200).map((r) => (
-                  <tr
-                    key={r.id}
-                    className={regressions.includes(r) ? "bad-row" : fixes.includes(r) ? "good-row" : undefined}
-                  >
-                    <td>{r.id}</td>
-                    <td>{verdict(t, r.candidate)}</td>
-                    <td>{r.baseline ? verdict(t, r.baseline) : "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        )}
-      </Card>
-      <Card title={t("evals.bias")} wide testId="eval-bias">
-        {isObj(bias) ? (
-          <Bars
-            items={Object.entries(bias)
-              .filter(([, v]) => typeof v === "number" || isObj(v))
-              .map(([k, v]) => ({
-                label: k,
-                value:
-                  typeof v === "number" ? v : (numOr(pick(v as Obj, "passRate", "pass_rate", "score", "gap")) ?? 0),
-              }))}
-            format={(v) => (v <= 1 ? pct(lang, v) : num(lang, v, 2))}
-          />
-        ) : (
-          <p className="muted">{t("evals.noBias")}</p>
-        )}
-      </Card>
-    </>
+    <Card title={t("evals.diff", { candidate: run.candidate, baseline: run.baseline ?? "—" })} wide testId="eval-diff">
+      {s?.comparison ? (
+        <p>
+          {t("evals.diffSummary", {
+            cases: num(lang, run.tests.length),
+            regressions: num(lang, s.comparison.regressions),
+            fixes: num(lang, s.comparison.improvements),
+          })}
+        </p>
+      ) : null}
+      {s && !s.gate.pass && run.gated ? <p className="error">{s.gate.reasons.join(" ")}</p> : null}
+      {categories.length > 0 ? (
+        <Bars
+          items={categories.flatMap((c) => [
+            { label: `${c} · ${t("evals.candidate")}`, value: s?.candidate.byCategory[c]?.passRate ?? 0 },
+            ...(s?.baseline?.byCategory[c]
+              ? [{ label: `${c} · ${t("evals.baseline")}`, value: s.baseline.byCategory[c].passRate }]
+              : []),
+          ])}
+          format={(v) => pct(lang, v, 0)}
+        />
+      ) : null}
+      {run.tests.length === 0 ? (
+        <p className="muted">{t("evals.noCases")}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t("evals.case")}</th>
+              <th>{t("evals.category")}</th>
+              <th>{t("evals.candidate")}</th>
+              <th>{t("evals.baseline")}</th>
+              <th>{t("evals.output")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.tests.slice(0, 200).map((c) => (
+              <tr
+                key={c.caseId}
+                className={c.change === "regression" ? "bad-row" : c.change === "improvement" ? "good-row" : undefined}
+              >
+                <td>{c.description}</td>
+                <td>{c.category ?? "—"}</td>
+                <td>{verdict(t, c.candidate)}</td>
+                <td>{c.baseline ? verdict(t, c.baseline) : "—"}</td>
+                <td className="mono small" title={c.candidate.reason}>
+                  {c.candidate.output.slice(0, 60)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {run.holdoutCases ? <p className="muted">{t("evals.holdout", { n: num(lang, run.holdoutCases) })}</p> : null}
+    </Card>
   );
 }
 
-function verdict(t: T, side: { pass: boolean | null; score: number | null }) {
-  if (side.pass === null) return "—";
+function AnalysisView(props: { analysis: Analysis; run: EvalRun }) {
+  const { t } = useI18n();
+  const a = props.analysis;
+  const tables = a.sections.filter((s) => s.table).slice(0, 2);
+  return (
+    <div className="analysis">
+      <h3>
+        {a.title} <Pill tone={a.pass ? "ok" : "bad"}>{a.pass ? t("evals.pass") : t("evals.flagged")}</Pill>{" "}
+        <small className="muted">
+          {props.run.candidate} · <a href={href("evals", props.run.id)}>{props.run.suiteName}</a>
+        </small>
+      </h3>
+      <p>{a.summary}</p>
+      {tables.map((s) => (
+        <div key={s.heading}>
+          <h3 className="sub">{s.heading}</h3>
+          <table>
+            <thead>
+              <tr>
+                {s.table!.columns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {s.table!.rows.slice(0, 12).map((row) => (
+                <tr key={row.join("|")}>
+                  {row.map((cell, i) => (
+                    <td key={`${s.table!.columns[i]}`}>{cell === null ? "—" : String(cell)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function verdict(t: T, side: Side) {
   return (
     <Pill tone={side.pass ? "ok" : "bad"}>
-      {side.pass ? t("evals.pass") : t("evals.fail")}
-      {side.score !== null ? ` ${side.score.toFixed(2)}` : ""}
+      {side.pass ? t("evals.pass") : t("evals.fail")} {side.score.toFixed(2)}
     </Pill>
   );
 }

@@ -14,7 +14,7 @@ import {
 import { bytes, compact, ms, num, pct, time } from "../format";
 import { type Lang, type T, useI18n } from "../i18n";
 import { Card, href, KeyValues, Page, type PageProps, Pill, Show } from "../ui";
-import { type EvalRun, evalPassRate, evalRuns } from "./Evals";
+import { type EvalRun, evalFor, evalPassRate, evalRuns } from "./Evals";
 
 type Detail = ModelInfo & { versions: ModelVersion[] };
 
@@ -32,7 +32,7 @@ export function modelSummary(t: T, lang: Lang, detail: Detail, overview: Overvie
   stats.sort((a, b) => Number(b.model.split("@")[1]) - Number(a.model.split("@")[1]));
   const [newer, older] = stats;
   const passOf = (ref: string) => {
-    const run = evals.find((e) => e.candidate === ref);
+    const run = evalFor(evals, detail.name, Number(ref.split("@")[1]));
     return run ? evalPassRate(run) : null;
   };
   if (newer && older && older.p50! > 0) {
@@ -202,7 +202,7 @@ function ModelCard(props: { version: ModelVersion; runs: Run[]; overview: Overvi
   const v = props.version;
   const run = props.runs.find((r) => r.id === v.lineage.runId);
   const served = props.overview?.versions.find((s) => s.model === v.ref);
-  const evalRun = props.evals.find((e) => e.candidate === v.ref);
+  const evalRun = evalFor(props.evals, v.name, v.version);
   const datasets = v.lineage.datasetVersions ?? (typeof run?.dataset.version === "string" ? [run.dataset.version] : []);
   const summary = run?.summary ?? {};
   const numberOf = (k: string) => (typeof summary[k] === "number" ? (summary[k] as number) : null);
@@ -254,7 +254,16 @@ function ModelCard(props: { version: ModelVersion; runs: Run[]; overview: Overvi
                 })
               : t("models.notServed"),
           ],
-          [t("models.evals"), evalRun ? pct(lang, evalPassRate(evalRun)) : t("models.noEvals")],
+          [
+            t("models.evals"),
+            evalRun ? (
+              <a key="e" href={href("evals", evalRun.id)}>
+                {t("models.evalValue", { pass: pct(lang, evalPassRate(evalRun), 0), suite: evalRun.suiteName })}
+              </a>
+            ) : (
+              t("models.noEvals")
+            ),
+          ],
           [
             t("models.tags"),
             Object.entries(v.tags)

@@ -9,11 +9,10 @@ import { permissionsOf, ROLES } from "../../security/roles.js";
 /** APIs that pages light up when they exist: path → the methods any of which counts. */
 const OPTIONAL_APIS: Record<string, HTTPMethods[]> = {
   "/api/v1/evals": ["GET"],
-  "/api/v1/monitor/drift": ["GET"],
+  "/api/v1/drift": ["GET"],
   "/api/v1/alerts": ["GET"],
-  "/api/v1/explain": ["POST", "GET"],
-  "/api/v1/limits": ["GET"],
-  "/api/v1/rollouts": ["GET"],
+  "/api/v1/explain": ["POST"],
+  "/api/v1/models/:name/rollouts": ["GET"],
 };
 
 export function sessionRoutes(app: FastifyInstance, platform: Platform): void {
