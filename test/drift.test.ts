@@ -1,7 +1,8 @@
 // Drift detection end to end: a real gateway (`startServer`, as `llmops up` runs it) in front of a
 // tiny OpenAI-compatible upstream, drift monitoring on by default with a short current window. Two
-// rounds of the same English traffic show no drift; then Chinese long prompts (half of them answered
-// with a refusal) drift on prompt length, tokens, language, output length and refusal rate. Results
+// rounds of the same English traffic show no drift; then Chinese long prompts (a third of them answered
+// with a refusal) drift on prompt length, tokens, language, output length, refusal rate and the
+// prompts' mean embedding (the upstream's /v1/embeddings, as monitoring.drift.embedding_model). Results
 // appear in GET /api/v1/drift, /metrics and the stored features carry no text.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -70,7 +71,7 @@ beforeAll(async () => {
       "upstreams:",
       `  - { name: fixture, url: "${upstream.baseUrl}", models: [fx] }`,
       "monitoring:",
-      `  drift: { interval: 1h, current_window: ${CURRENT_WINDOW_MS}ms, reference_window: 1h, min_samples: 20 }`,
+      `  drift: { interval: 1h, current_window: ${CURRENT_WINDOW_MS}ms, reference_window: 1h, min_samples: 20, embedding_model: fx }`,
       "",
     ].join("\n"),
   );
@@ -98,6 +99,7 @@ describe("drift detection through a real gateway", () => {
       expect(f.status, f.feature).toBe("ok");
       expect(f.drifted, f.feature).toBe(false);
     }
+    expect(same.features.map((f) => f.feature)).toContain("embedding_centroid");
     expect(same.features.find((f) => f.feature === "prompt_length")!.test).toBe("ks");
     // One language on both sides: chi-squared (two categories would take the Z-test).
     expect(same.features.find((f) => f.feature === "language")!.test).toBe("chi_squared");
@@ -113,6 +115,7 @@ describe("drift detection through a real gateway", () => {
       language: true,
       output_length: true,
       refusal_rate: true,
+      embedding_centroid: true,
     });
     const language = shifted.features.find((f) => f.feature === "language")!;
     expect(language.test).toBe("z_test");

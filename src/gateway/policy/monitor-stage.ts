@@ -36,6 +36,7 @@ export class MonitorStage implements PolicyStage {
     const context = request.context;
     // Text is extracted lazily in the monitor's batch; these closures only hold references.
     this.sink({
+      id: request.id,
       at: new Date(),
       model: context.resolved ?? context.model,
       status: outcome.status,

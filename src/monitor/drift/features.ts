@@ -1,7 +1,6 @@
 // One request's drift features, computed from its prompt and answer; the text itself is never kept.
 // Tokens here are coarse and model-independent: words of letters/digits, and each CJK character on
 // its own, hashed into 64 buckets — enough to see the vocabulary of the traffic move.
-import { ulid } from "ulid";
 import { detectLanguage } from "../../data/text/lang.js";
 import { isRefusal } from "../../eval/builtin/refusal.js";
 import type { MonitorFeaturesTable } from "../../store/schema.js";
@@ -81,6 +80,8 @@ export function deltaText(event: Record<string, unknown>): string {
 }
 
 export interface FeatureInput {
+  /** The request's id (a ULID, as in the request log); becomes the row id. */
+  id: string;
   at: Date;
   model: string | null;
   status: number;
@@ -94,7 +95,7 @@ export interface FeatureInput {
 
 export function extractFeatures(input: FeatureInput): FeatureRow {
   return {
-    id: ulid(input.at.getTime()),
+    id: input.id,
     at: input.at.toISOString(),
     model: input.model,
     status: input.status,
