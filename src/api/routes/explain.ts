@@ -7,6 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { LlmopsError } from "../../errors.js";
+import type { ModelAccess } from "../../explain/access.js";
 import type { Platform } from "../../platform/open.js";
 import { authorize } from "../auth.js";
 import { parseWith } from "../validate.js";
@@ -55,6 +56,10 @@ class OneAtATime {
 
 export function explainRoutes(app: FastifyInstance, platform: Platform): void {
   const queue = new OneAtATime();
+  const localModels = new LocalModelCache();
+  app.addHook("onClose", async () => {
+    await localModels.drop();
+  });
 
   app.post("/api/v1/explain", async (request, reply) => {
     await authorize(platform.keys, request, "explain");
@@ -68,6 +73,7 @@ export function explainRoutes(app: FastifyInstance, platform: Platform): void {
     const result = await queue.run(async () => {
       const access = await openAccess(
         platform,
+        localModels,
         body.model,
         explainModule.getAttributor(body.method).kind === "gradient",
       );
@@ -99,9 +105,10 @@ export function explainRoutes(app: FastifyInstance, platform: Platform): void {
 
 async function openAccess(
   platform: Platform,
+  localModels: LocalModelCache,
   model: string,
   needWeights: boolean,
-): Promise<import("../../explain/access.js").ModelAccess & { name: string }> {
+): Promise<ModelAccess & { name: string }> {
   const { openEndpoint, openLocalModel } = await import("../../explain/access.js");
   for (const upstream of platform.config.upstreams) {
     for (const entry of upstream.models) {
@@ -133,6 +140,49 @@ async function openAccess(
     }
   }
   const file = await platform.artifacts.localPath(version.artifactHash);
-  const access = await openLocalModel(file, version.ref, { threads: 1 });
-  return { ...access, name: version.ref };
+  return {
+    ...(await localModels.get(file, version.ref, () => openLocalModel(file, version.ref, { threads: 1 }))),
+    name: version.ref,
+  };
+}
+
+/**
+ * The last model loaded here stays loaded for a minute after its explanation, so a series of
+ * explanations (a dashboard, a notebook) does not reload it each time; explanations run one at a
+ * time, so one entry is enough.
+ */
+class LocalModelCache {
+  private entry: { key: string; access: Promise<ModelAccess>; timer?: NodeJS.Timeout } | undefined;
+
+  async get(file: string, name: string, open: () => Promise<ModelAccess>): Promise<ModelAccess> {
+    const key = `${file}\u0000${name}`;
+    if (this.entry?.key !== key) {
+      await this.drop();
+      this.entry = { key, access: open() };
+    }
+    const entry = this.entry as { key: string; access: Promise<ModelAccess>; timer?: NodeJS.Timeout };
+    clearTimeout(entry.timer);
+    const access = await entry.access.catch((error: unknown) => {
+      if (this.entry === entry) this.entry = undefined;
+      throw error;
+    });
+    return {
+      ...access,
+      close: async () => {
+        // Released, not closed: closed after a minute unless another explanation takes it.
+        entry.timer = setTimeout(() => {
+          if (this.entry === entry) void this.drop();
+        }, 60_000);
+        entry.timer.unref();
+      },
+    };
+  }
+
+  async drop(): Promise<void> {
+    const entry = this.entry;
+    this.entry = undefined;
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    await (await entry.access.catch(() => undefined))?.close();
+  }
 }
