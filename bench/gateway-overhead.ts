@@ -1,7 +1,25 @@
-// Gateway overhead: the same load sent to a mock upstream directly and through the gateway.
+// Gateway overhead: the same load sent to a mock upstream directly, through our gateway (bare, and
+// with every feature on), through Portkey's open-source gateway and (where installed) nginx.
 //
 //   npm run build && node dist/bench/gateway-overhead.js [--duration=10] [--repeats=3] [--rate=1000]
-//       [--connections=10] [--max-connections=32] [--upstream-delay-ms=0] [--nginx=PATH|off] [--json]
+//       [--connections=10] [--max-connections=32] [--upstream-delay-ms=0] [--nginx=PATH|off]
+//       [--portkey=on|off] [--full-config=bench/gateway-full.yaml] [--phases=autocannon,paced,max]
+//       [--targets=gateway,full,portkey,nginx] [--json]
+//
+// Targets:
+//   direct   the mock upstream itself (the baseline every "added" latency is measured against);
+//   gateway  createGateway with in-memory deps: the bare proxy path;
+//   full     `llmops gateway` as deployed: openPlatform + startServer (SQLite metadata store) driven
+//            by a config file (bench/gateway-full.yaml: rate limits and budgets, exact cache — every
+//            request differs, so each is a cache miss that also stores its answer —, input and output
+//            guardrails), a real API key (scrypt-verified once, then cached), the request log, the
+//            hash-chained audit trail (one entry per request, batched) and Prometheus metrics. Any
+//            policy stage added to the config schema is benchmarked by adding it to that file;
+//   portkey  Portkey's gateway (@portkey-ai/gateway, Node build) through bench/portkey-server.ts, which
+//            binds it to 127.0.0.1; it forwards with `x-portkey-provider: openai` and
+//            `x-portkey-custom-host: <mock>/v1`;
+//   nginx    a plain reverse proxy (one worker, keep-alive upstream), when installed.
+// Every target gets the same requests (each with a unique user message) at the same load.
 //
 // Three processes, so that nothing shares an event loop with what it measures: this one (the load
 // generators), a mock upstream (plain node:http answering a fixed chat completion) and the gateway
@@ -39,15 +57,18 @@ import { createBatchedRequestRecorder, createGateway, type GatewayDeps, type Pri
 const API_KEY = "sk-bench";
 const UPSTREAM_MODEL = "bench-q8";
 const MODEL = "bench";
-const REQUEST_BODY = JSON.stringify({
-  model: MODEL,
-  messages: [
-    { role: "system", content: "You are a helpful assistant." },
-    { role: "user", content: "Say hello in one short sentence." },
-  ],
-  max_tokens: 16,
-  temperature: 0,
-});
+/** Request i: a unique user message, so caches miss (and store) on every request. */
+function requestBody(i: number): string {
+  return JSON.stringify({
+    model: MODEL,
+    messages: [
+      { role: "system", content: "You are a helpful assistant." },
+      { role: "user", content: `Say hello in one short sentence. (request ${i})` },
+    ],
+    max_tokens: 16,
+    temperature: 0,
+  });
+}
 const HEADERS = { "content-type": "application/json", authorization: `Bearer ${API_KEY}` };
 
 function flag(name: string, fallback: number): number {
@@ -122,8 +143,37 @@ async function runGateway(upstreamUrl: string): Promise<void> {
   process.stdout.write(`ready ${new URL(address).port}\n`);
 }
 
-function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
+/**
+ * `llmops gateway` with every feature the config file turns on, on a fresh SQLite home, routing
+ * the bench model to the mock upstream. Prints the API key it created, then `ready <port>`.
+ */
+async function runFullGateway(upstreamUrl: string, configFile: string): Promise<void> {
+  const [{ loadConfig }, { openPlatform }, { startServer }, { createLogger }] = await Promise.all([
+    import("../src/config/index.js"),
+    import("../src/platform/open.js"),
+    import("../src/platform/server.js"),
+    import("../src/platform/logger.js"),
+  ]);
+  const home = mkdtempSync(join(tmpdir(), "llmops-bench-full-"));
+  const config = loadConfig({ configFile, env: { LLMOPS_HOME: home }, cwd: home }).config;
+  config.upstreams = [{ name: "mock", url: `${upstreamUrl}/v1`, models: [{ name: MODEL, as: UPSTREAM_MODEL }] }];
+  const platform = await openPlatform(config);
+  const { key } = await platform.keys.create({ name: "bench", role: "service", team: "bench", createdBy: "bench" });
+  const server = await startServer(platform, { host: "127.0.0.1", port: 0, logger: createLogger("silent") });
+  process.once("SIGTERM", () => {
+    void server
+      .close()
+      .then(() => platform.close())
+      .finally(() => process.exit(0));
+  });
+  process.stdout.write(`key ${key}\nready ${new URL(server.url).port}\n`);
+}
+
+function startChild(
+  args: string[],
+  script = fileURLToPath(import.meta.url),
+): Promise<{ child: ChildProcess; port: number; output: string }> {
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -131,7 +181,7 @@ function startChild(args: string[]): Promise<{ child: ChildProcess; port: number
     child.stdout?.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
       const match = /ready (\d+)/.exec(buffered);
-      if (match) resolve({ child, port: Number(match[1]) });
+      if (match) resolve({ child, port: Number(match[1]), output: buffered });
     });
     child.once("exit", (code) => reject(new Error(`child ${args.join(" ")} exited with ${code}`)));
   });
@@ -182,18 +232,37 @@ function summarize(latencies: number[], seconds: number, errors: number): RunRes
 // Imported only by the parent: the children must not pay for loading it (or its WebAssembly).
 const loadAutocannon = async () => (await import("autocannon")).default;
 
-async function runAutocannon(url: string, connections: number, seconds: number, rate?: number): Promise<RunResult> {
+/** How to reach one target: its base URL and the headers it needs (auth, Portkey's routing). */
+interface Endpoint {
+  url: string;
+  headers: Record<string, string>;
+}
+
+let requestCounter = 0;
+
+async function runAutocannon(
+  endpoint: Endpoint,
+  connections: number,
+  seconds: number,
+  rate?: number,
+): Promise<RunResult> {
   const autocannon = await loadAutocannon();
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     const instance = autocannon(
       {
-        url: `${url}/v1/chat/completions`,
-        method: "POST",
-        headers: HEADERS,
-        body: REQUEST_BODY,
+        url: `${endpoint.url}/v1/chat/completions`,
         connections,
         duration: seconds,
+        requests: [
+          {
+            method: "POST",
+            path: "/v1/chat/completions",
+            headers: endpoint.headers,
+            setupRequest: (request) => ({ ...request, body: requestBody(requestCounter++) }),
+          },
+        ],
+        // Fixed rate with latency correction off (autocannon's -C): no invented samples.
         ...(rate === undefined ? {} : { overallRate: rate, ignoreCoordinatedOmission: true }),
       },
       (error, result) => {
@@ -212,8 +281,8 @@ async function runAutocannon(url: string, connections: number, seconds: number, 
 }
 
 /** Open loop: request i is due at start + i/rate; latency counts from when it was due. */
-async function runPaced(url: string, rate: number, seconds: number): Promise<RunResult> {
-  const pool = new Pool(url, { connections: 256, keepAliveTimeout: 65_000 });
+async function runPaced(endpoint: Endpoint, rate: number, seconds: number): Promise<RunResult> {
+  const pool = new Pool(endpoint.url, { connections: 256, keepAliveTimeout: 65_000 });
   const latencies: number[] = [];
   let errors = 0;
   const total = Math.round(rate * seconds);
@@ -228,7 +297,12 @@ async function runPaced(url: string, rate: number, seconds: number): Promise<Run
         const due = start + sent * interval;
         sent++;
         const request = pool
-          .request({ path: "/v1/chat/completions", method: "POST", headers: HEADERS, body: REQUEST_BODY })
+          .request({
+            path: "/v1/chat/completions",
+            method: "POST",
+            headers: endpoint.headers,
+            body: requestBody(requestCounter++),
+          })
           .then(async (response) => {
             await response.body.dump();
             if (response.statusCode === 200) latencies.push(performance.now() - due);
@@ -259,7 +333,7 @@ const median = (values: number[]) => {
 };
 const ms = (value: number) => `${value.toFixed(3)} ms`;
 
-type Target = "direct" | "gateway" | "nginx";
+type Target = "direct" | "gateway" | "full" | "portkey" | "nginx";
 type Round = Partial<Record<Target, RunResult>>;
 
 /** Runs every target once per repeat, rotating the order so none always goes first (warm caches, drifting load). */
@@ -403,28 +477,57 @@ async function main(): Promise<void> {
   const connections = Math.max(1, Math.round(flag("connections", 10)));
   const maxConnections = Math.max(1, Math.round(flag("max-connections", 32)));
   const delayMs = flag("upstream-delay-ms", 0);
+  const phases = new Set((stringFlag("phases") ?? "autocannon,paced,max").split(","));
+  const fullConfig =
+    stringFlag("full-config") ?? join(fileURLToPath(new URL("../../bench/", import.meta.url)), "gateway-full.yaml");
   const json = process.argv.includes("--json");
   const log = (line: string) => {
     if (!json) process.stdout.write(`${line}\n`);
   };
 
   const upstream = await startChild(["--child=upstream", `--delay=${delayMs}`]);
-  const gateway = await startChild(["--child=gateway", `--upstream=http://127.0.0.1:${upstream.port}`]);
+  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+  const gateway = await startChild(["--child=gateway", `--upstream=${upstreamUrl}`]);
+  const full = await startChild(["--child=full", `--upstream=${upstreamUrl}`, `--config=${fullConfig}`]);
+  const fullKey = /key (\S+)/.exec(full.output)?.[1] ?? "";
+  const portkey =
+    stringFlag("portkey") === "off"
+      ? undefined
+      : await startChild(
+          [`--port=${await freePort()}`],
+          fileURLToPath(new URL("./portkey-server.js", import.meta.url)),
+        );
   const nginxBinary = findNginx();
   const nginx = nginxBinary === undefined ? undefined : await startNginx(nginxBinary, upstream.port);
-  const targets: Target[] = nginx === undefined ? ["direct", "gateway"] : ["direct", "gateway", "nginx"];
+  const only = stringFlag("targets")?.split(",");
+  const targets = (["direct", "gateway", "full", "portkey", "nginx"] as const).filter(
+    (target) =>
+      (target === "direct" || only === undefined || only.includes(target)) &&
+      (target !== "portkey" || portkey !== undefined) &&
+      (target !== "nginx" || nginx !== undefined),
+  ) as Target[];
   const proxies = targets.filter((target) => target !== "direct");
-  const ports: Record<Target, number | undefined> = {
-    direct: upstream.port,
-    gateway: gateway.port,
-    nginx: nginx?.port,
+  const endpoints: Record<Target, Endpoint | undefined> = {
+    direct: { url: upstreamUrl, headers: HEADERS },
+    gateway: { url: `http://127.0.0.1:${gateway.port}`, headers: HEADERS },
+    full: {
+      url: `http://127.0.0.1:${full.port}`,
+      headers: { "content-type": "application/json", authorization: `Bearer ${fullKey}` },
+    },
+    portkey: portkey && {
+      url: `http://127.0.0.1:${portkey.port}`,
+      headers: { ...HEADERS, "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstreamUrl}/v1` },
+    },
+    nginx: nginx && { url: `http://127.0.0.1:${nginx.port}`, headers: HEADERS },
   };
   const pids: Record<Target, number | undefined> = {
     direct: upstream.child.pid,
     gateway: gateway.child.pid,
+    full: full.child.pid,
+    portkey: portkey?.child.pid,
     nginx: nginx?.child.pid,
   };
-  const url = (target: Target) => `http://127.0.0.1:${ports[target]}`;
+  const endpoint = (target: Target) => endpoints[target]!;
   // Each run also reports the serving process's CPU time per request: unlike latency, it hardly
   // moves when other work shares the machine.
   const measure = async (target: Target, run: () => Promise<RunResult>): Promise<RunResult> => {
@@ -436,58 +539,58 @@ async function main(): Promise<void> {
   };
   try {
     log(
-      `gateway overhead: ${repeats} × ${seconds} s per phase and target, upstream delay ${delayMs} ms, ` +
-        `${cpus().length} CPUs${nginx ? ", nginx as reference proxy" : ""}`,
+      `gateway overhead: ${repeats} × ${seconds} s per phase and target (${targets.join(", ")}), ` +
+        `upstream delay ${delayMs} ms, ${cpus().length} CPUs; full = ${fullConfig}`,
     );
-    // Warm up every path (JIT, connection pools) before anything is measured.
-    for (const target of targets) await runAutocannon(url(target), maxConnections, 2);
+    // Warm up every path (JIT, connection pools, key cache) before anything is measured.
+    for (const target of targets) await runAutocannon(endpoint(target), maxConnections, 2);
 
-    log(`fixed rate ${rate} req/s, autocannon overallRate, ${connections} connections:`);
-    const fixedAc = summarizeRounds(
-      await rotate(
+    const results: Array<[string, ReturnType<typeof summarizeRounds>]> = [];
+    if (phases.has("autocannon")) {
+      log(`fixed rate ${rate} req/s, autocannon overallRate (-C: no latency correction), ${connections} connections:`);
+      const rounds = await rotate(
         targets,
         repeats,
-        (t) => measure(t, () => runAutocannon(url(t), connections, seconds, rate)),
+        (t) => measure(t, () => runAutocannon(endpoint(t), connections, seconds, rate)),
         log,
         "autocannon",
-      ),
-      proxies,
-    );
-    log(`fixed rate ${rate} req/s, paced open loop:`);
-    const fixedPaced = summarizeRounds(
-      await rotate(targets, repeats, (t) => measure(t, () => runPaced(url(t), rate, seconds)), log, "paced"),
-      proxies,
-    );
-    log(`max throughput, autocannon, ${maxConnections} connections:`);
-    const max = summarizeRounds(
-      await rotate(
+      );
+      results.push([`${rate} req/s autocannon`, summarizeRounds(rounds, proxies)]);
+    }
+    if (phases.has("paced")) {
+      log(`fixed rate ${rate} req/s, paced open loop:`);
+      const rounds = await rotate(
         targets,
         repeats,
-        (t) => measure(t, () => runAutocannon(url(t), maxConnections, seconds)),
+        (t) => measure(t, () => runPaced(endpoint(t), rate, seconds)),
+        log,
+        "paced",
+      );
+      results.push([`${rate} req/s paced`, summarizeRounds(rounds, proxies)]);
+    }
+    if (phases.has("max")) {
+      log(`max throughput, autocannon, ${maxConnections} connections:`);
+      const rounds = await rotate(
+        targets,
+        repeats,
+        (t) => measure(t, () => runAutocannon(endpoint(t), maxConnections, seconds)),
         log,
         "max",
-      ),
-      proxies,
-    );
+      );
+      results.push(["max throughput", summarizeRounds(rounds, proxies)]);
+    }
 
     const summary = {
       machine: { cpus: cpus().length, node: process.version },
-      settings: { seconds, repeats, rate, connections, maxConnections, upstreamDelayMs: delayMs },
-      fixedRateAutocannon: fixedAc,
-      fixedRatePaced: fixedPaced,
-      maxThroughput: max,
+      settings: { seconds, repeats, rate, connections, maxConnections, upstreamDelayMs: delayMs, fullConfig },
+      phases: Object.fromEntries(results),
     };
     if (json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       return;
     }
     log("\nsummary (medians over repeats; added = proxy − direct within the same repeat):");
-    const phases: Array<[string, ReturnType<typeof summarizeRounds>]> = [
-      [`${rate} req/s autocannon`, fixedAc],
-      [`${rate} req/s paced`, fixedPaced],
-      ["max throughput", max],
-    ];
-    for (const [name, phase] of phases) {
+    for (const [name, phase] of results) {
       log(
         `${name}: direct p50 ${ms(phase.direct.p50)} p99 ${ms(phase.direct.p99)} ${phase.direct.rps.toFixed(0)} req/s`,
       );
@@ -499,11 +602,24 @@ async function main(): Promise<void> {
         );
       }
     }
-    const errors = fixedAc.errors + fixedPaced.errors + max.errors;
+    const fixed = results.find(([name]) => name.endsWith("autocannon"))?.[1];
+    if (fixed?.proxies.full) {
+      const fullAdded = fixed.proxies.full.addedP99;
+      const portkeyAdded = fixed.proxies.portkey?.addedP99;
+      log(
+        `\ntargets at ${rate} req/s (autocannon -C): full added p99 ${ms(fullAdded)} ≤ 2 ms: ${fullAdded <= 2 ? "yes" : "NO"}` +
+          (portkeyAdded === undefined
+            ? ""
+            : `; ≤ Portkey's ${ms(portkeyAdded)}: ${fullAdded <= portkeyAdded ? "yes" : "NO"}`),
+      );
+    }
+    const errors = results.reduce((sum, [, phase]) => sum + phase.errors, 0);
     if (errors > 0) log(`WARNING: ${errors} failed requests`);
   } finally {
     upstream.child.kill();
     gateway.child.kill();
+    full.child.kill("SIGTERM");
+    portkey?.child.kill();
     if (nginx) {
       nginx.child.kill();
       await once(nginx.child, "exit").catch(() => undefined);
@@ -514,7 +630,8 @@ async function main(): Promise<void> {
 
 const child = stringFlag("child");
 // Exit cleanly when the parent stops a child, so `node --cpu-prof` can write its profile.
-if (child !== undefined) process.once("SIGTERM", () => process.exit(0));
+if (child !== undefined && child !== "full") process.once("SIGTERM", () => process.exit(0));
 if (child === "upstream") await runUpstream(flag("delay", 0));
 else if (child === "gateway") await runGateway(stringFlag("upstream") ?? "");
+else if (child === "full") await runFullGateway(stringFlag("upstream") ?? "", stringFlag("config") ?? "");
 else await main();
