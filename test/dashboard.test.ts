@@ -250,6 +250,8 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
         { timeout: 15_000 },
       )
       .toBeGreaterThan(requests);
+    // The drift card (GET /api/v1/drift): a check result, "none yet" or "off".
+    await expect.poll(() => page.getByTestId("drift").count(), { timeout: 15_000 }).toBe(1);
     await shot("overview-en");
   });
 

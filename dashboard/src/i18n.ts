@@ -69,6 +69,22 @@ const M = {
   "overview.mean": ["mean", "平均"],
   "overview.max": ["max", "最大"],
   "overview.versions": ["By model version", "按模型版本"],
+  "overview.drift": ["Drift: this window vs the reference window", "漂移：当前窗口对比参考窗口"],
+  "overview.drift.none": ["No drift check has run yet.", "尚未运行漂移检测。"],
+  "overview.drift.off": [
+    "Drift checks are off (monitoring.drift in llmops.yaml).",
+    "漂移检测未开启（llmops.yaml 中的 monitoring.drift）。",
+  ],
+  "overview.drift.yes": ["drift", "漂移"],
+  "overview.drift.no": ["stable", "稳定"],
+  "overview.drift.when": [
+    "checked {at}: {ref} reference vs {cur} current requests",
+    "检测于 {at}：参考 {ref} 个请求，当前 {cur} 个请求",
+  ],
+  "overview.drift.feature": ["Signal", "信号"],
+  "overview.drift.test": ["Test", "检验"],
+  "overview.drift.score": ["Score / threshold", "分数 / 阈值"],
+  "overview.drift.insufficient": ["too few requests", "请求太少"],
   "overview.summary.none": ["No requests in the last {window}.", "最近 {window} 没有请求。"],
   "overview.summary.main": [
     "In the last {window}: {requests} requests, half answered within {p50} and 95% within {p95}; {errors} failed.",

@@ -4,7 +4,7 @@
 import { useApi, useOptionalApi } from "../api";
 import { Bars } from "../charts";
 import { num, pct, time } from "../format";
-import { type Lang, type T, useI18n } from "../i18n";
+import { knownKey, type Lang, type T, useI18n } from "../i18n";
 import { Card, href, Page, type PageProps, Pill, Show, Unavailable } from "../ui";
 
 interface GroupStats {
@@ -185,7 +185,7 @@ export function EvalsPage({ route, me }: PageProps) {
                           "—"
                         )}
                       </td>
-                      <td>{r.status}</td>
+                      <td>{t(knownKey(`status.${r.status}`, "status.unknown"))}</td>
                       <td>{time(lang, r.createdAt)}</td>
                     </tr>
                   ))}

@@ -1,11 +1,11 @@
 // Overview: requests, latency percentiles, errors, tokens and cache hit rate over a window,
 // refreshed every 5 seconds, with a per-version table and request/latency charts.
 import { useState } from "react";
-import { type Overview, useApi } from "../api";
+import { type Overview, useApi, useOptionalApi } from "../api";
 import { LineChart } from "../charts";
-import { compact, ms, num, pct, shortTime } from "../format";
+import { compact, ms, num, pct, shortTime, time } from "../format";
 import { knownKey, type Lang, type T, useI18n } from "../i18n";
-import { Card, href, Page, type PageProps, Show, Stat } from "../ui";
+import { Card, href, Page, type PageProps, Pill, Show, Stat } from "../ui";
 
 const WINDOWS = ["15m", "1h", "6h", "24h", "7d"] as const;
 
@@ -38,7 +38,83 @@ export function overviewSummary(t: T, lang: Lang, o: Overview): string {
   return parts.join(" ");
 }
 
-export function OverviewPage(_: PageProps) {
+interface Drift {
+  enabled: boolean;
+  latest: {
+    at: string;
+    drifted: boolean;
+    reference: { n: number };
+    current: { n: number };
+    features: Array<{
+      feature: string;
+      status: "ok" | "insufficient_data";
+      test: string | null;
+      score: number | null;
+      threshold: number | null;
+      drifted: boolean;
+    }>;
+  } | null;
+}
+
+/** The latest drift check (reference vs current window), when this server runs them. */
+function DriftCard(props: { me: PageProps["me"] }) {
+  const { t, lang } = useI18n();
+  const drift = useOptionalApi<Drift>(props.me, "/drift?limit=1", 30_000);
+  if (drift.error?.unavailable || !drift.data) return null;
+  const latest = drift.data.latest;
+  return (
+    <Card title={t("overview.drift")} wide testId="drift">
+      {!latest ? (
+        <p className="muted">{drift.data.enabled ? t("overview.drift.none") : t("overview.drift.off")}</p>
+      ) : (
+        <>
+          <p>
+            <Pill tone={latest.drifted ? "bad" : "ok"}>
+              {latest.drifted ? t("overview.drift.yes") : t("overview.drift.no")}
+            </Pill>{" "}
+            {t("overview.drift.when", {
+              at: time(lang, latest.at),
+              ref: num(lang, latest.reference.n),
+              cur: num(lang, latest.current.n),
+            })}
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>{t("overview.drift.feature")}</th>
+                <th>{t("overview.drift.test")}</th>
+                <th className="n">{t("overview.drift.score")}</th>
+                <th>{t("col.status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {latest.features.map((f) => (
+                <tr key={f.feature}>
+                  <td>{f.feature}</td>
+                  <td>{f.test ?? "—"}</td>
+                  <td className="n">
+                    {f.score === null ? "—" : `${num(lang, f.score, 3)} / ${num(lang, f.threshold, 3)}`}
+                  </td>
+                  <td>
+                    {f.status === "insufficient_data" ? (
+                      <span className="muted">{t("overview.drift.insufficient")}</span>
+                    ) : (
+                      <Pill tone={f.drifted ? "bad" : "ok"}>
+                        {f.drifted ? t("overview.drift.yes") : t("overview.drift.no")}
+                      </Pill>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Card>
+  );
+}
+
+export function OverviewPage({ me }: PageProps) {
   const { t, lang } = useI18n();
   const [window, setWindow] = useState<(typeof WINDOWS)[number]>("1h");
   const loaded = useApi<Overview>(`/stats/overview?window=${window}`, 5000);
@@ -175,6 +251,7 @@ export function OverviewPage(_: PageProps) {
                 </table>
               )}
             </Card>
+            <DriftCard me={me} />
           </>
         )}
       </Show>
