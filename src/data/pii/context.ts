@@ -2,6 +2,8 @@
 // confidence ("电话"/"phone" vs "订单号"/"order no."), and boundary checks keep matches from starting
 // or ending inside a longer token.
 
+import type { DigitStats, ScanInput } from "./types.js";
+
 /** Lower-cased folded text in the `width` code units before `start`. */
 export function before(norm: string, start: number, width: number): string {
   return norm.slice(Math.max(0, start - width), start).toLowerCase();
@@ -35,6 +37,44 @@ export function countDigits(s: string): number {
     if (c >= 48 && c <= 57) n++;
   }
   return n;
+}
+
+/** One pass over `s` for the digit statistics the digit-based detectors gate on. */
+export function computeDigitStats(s: string): DigitStats {
+  let count = 0;
+  let run = 0;
+  let longestRun = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      count++;
+      if (++run > longestRun) longestRun = run;
+    } else {
+      run = 0;
+    }
+  }
+  return { count, longestRun };
+}
+
+/** The input's digit statistics: shared ones from `detectPii`, or computed here (a detector called alone). */
+export function digitStats(input: ScanInput): DigitStats {
+  return input.digits ?? computeDigitStats(input.norm);
+}
+
+/**
+ * execAll for a pattern whose left boundary is checked here instead of by a leading `(?<![…])`: a
+ * match right after a character `glued` accepts is dropped and the search resumes one position later,
+ * which finds exactly what the lookbehind version finds — but a pattern that starts with a concrete
+ * character lets V8 skip ahead to candidate positions, while a leading lookbehind makes it try every one.
+ */
+export function execAllUnglued(re: RegExp, s: string, glued: (code: number) => boolean): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    if (m.index > 0 && glued(s.charCodeAt(m.index - 1))) re.lastIndex = m.index + 1;
+    else out.push(m);
+  }
+  return out;
 }
 
 /**

@@ -2,9 +2,10 @@
 // and score, and resolves overlaps. Pure and synchronous, so the gateway can call it per request and
 // a pipeline per row without any setup.
 import { invalidRequest } from "../../errors.js";
+import { computeDigitStats } from "./context.js";
 import { foldWidth } from "./normalize.js";
 import { DETECTORS, detectorsFor } from "./registry.js";
-import { resolveOverlaps } from "./resolve.js";
+import { resolveOwnedOverlaps } from "./resolve.js";
 import { type Detection, isPiiType, type PiiType } from "./types.js";
 
 export interface DetectOptions {
@@ -35,12 +36,14 @@ export function detectPii(text: string, options: DetectOptions = {}): Detection[
   if (text.length === 0) return [];
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
   const wanted = options.types === undefined ? undefined : new Set<PiiType>(options.types);
-  const input = { text, norm: foldWidth(text) };
+  const norm = foldWidth(text);
+  // Digit statistics once per text: the digit-based detectors gate on them instead of each scanning.
+  const input = { text, norm, digits: computeDigitStats(norm) };
   const found: Detection[] = [];
   for (const detector of wanted === undefined ? DETECTORS : detectorsFor(wanted)) {
     for (const d of detector.detect(input)) {
       if (d.score >= minScore && (wanted === undefined || wanted.has(d.type))) found.push(d);
     }
   }
-  return resolveOverlaps(found);
+  return resolveOwnedOverlaps(found);
 }

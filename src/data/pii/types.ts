@@ -53,6 +53,17 @@ export interface ScanInput {
    * ASCII one code unit for one code unit, so every index in `norm` is the same index in `text`.
    */
   readonly norm: string;
+  /**
+   * Digit statistics of `norm`, computed once per text by `detectPii` so every detector can skip
+   * patterns the text cannot match; detectors compute them themselves when absent (see `digitStats`).
+   */
+  readonly digits?: DigitStats;
+}
+
+/** How many ASCII digits a text has, and the longest run of consecutive ones. */
+export interface DigitStats {
+  readonly count: number;
+  readonly longestRun: number;
 }
 
 export interface Detector {

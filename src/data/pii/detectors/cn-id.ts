@@ -6,14 +6,13 @@
 //  - 15 digits (the pre-1999 format): region code + YYMMDD (19YY) + 3 digits, no check digit, so it
 //    is only reported with a lower score unless a word like 身份证 is nearby.
 // Spaces or dashes in the 6-8-4 grouping ("110105 19491231 002X") are accepted when used consistently.
-import { before, clamp01, countDigits, execAll, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, digitStats, execAllUnglued, isAlnum, NOT_PII_CONTEXT } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const ID18 =
-  /(?<![0-9A-Za-z])([1-9]\d{5})([ -]?)((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\2(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
-const ID15 = /(?<![0-9A-Za-z])([1-9]\d{5})(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3})(?![0-9A-Za-z])/g;
+  /([1-9]\d{5})([ -]?)((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\2(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
+const ID15 = /([1-9]\d{5})(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3})(?![0-9A-Za-z])/g;
 
-const SIX_DIGITS = /\d{6}/;
 const ID_CONTEXT = /(身份证|证件|身份号|公民号|id ?card|id ?no|identity|resident id)[^\n]{0,10}$/;
 
 /** Province-level codes (GB/T 2260 first two digits), plus 71 Taiwan, 81/82 HK/Macau, 83 and 91 used on residence permits. */
@@ -87,16 +86,20 @@ export function isValidCnId(id: string, now = new Date()): boolean {
 export const cnIdDetector: Detector = {
   name: "cn-id",
   types: ["CN_ID"],
-  detect({ norm }: ScanInput): Detection[] {
-    // Both forms have at least 15 digits (18 with an X check digit counts 17).
-    if (countDigits(norm) < 15 || !SIX_DIGITS.test(norm)) return [];
+  detect(input: ScanInput): Detection[] {
+    // Both forms have at least 15 digits (18 with an X check digit counts 17); the 18-digit form has
+    // its 8-digit birth date in one run even when grouped, the 15-digit form is one run.
+    const digits = digitStats(input);
+    if (digits.count < 15 || digits.longestRun < 8) return [];
+    const { norm } = input;
     const out: Detection[] = [];
-    for (const m of execAll(ID18, norm)) {
+    for (const m of execAllUnglued(ID18, norm, isAlnum)) {
       const id = `${m[1]}${m[3]}${m[4]}`;
       if (!isValidCnId(id)) continue;
       out.push({ start: m.index, end: m.index + m[0].length, type: "CN_ID", score: 0.99, detector: "cn-id/18" });
     }
-    for (const m of execAll(ID15, norm)) {
+    if (digits.longestRun < 15) return out;
+    for (const m of execAllUnglued(ID15, norm, isAlnum)) {
       if (!PROVINCES.has(m[1]!.slice(0, 2)) || !validBirthDate(`19${m[2]}`)) continue;
       const left = before(norm, m.index, 20);
       const score = ID_CONTEXT.test(left) ? 0.9 : NOT_PII_CONTEXT.test(left) ? 0.2 : 0.55;

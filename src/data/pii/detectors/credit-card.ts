@@ -4,14 +4,13 @@
 // random number in ten through, the issuer table removes most of those (order numbers starting with a
 // year, timestamps). Luhn-valid numbers outside the table are reported at 0.3 (below the default
 // minScore) for callers who prefer recall.
-import { before, clamp01, execAll, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, digitStats, NOT_PII_CONTEXT } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 // A run of digit groups separated by single spaces or dashes (the run is split into cards below).
 // (Starts with at least four digits — every grouping people use does — and spans 13+ characters.)
 const RUN = /(?<![0-9A-Za-z.])\d{4}[ -]?\d[\d -]{7,40}\d(?![0-9A-Za-z]|\.\d)/g;
 
-const DIGITS = /\d+/g;
 const CARD_CONTEXT = /(卡号|银行卡|信用卡|储蓄卡|借记卡|card|visa|mastercard|amex|pan)[^\n]{0,12}$/;
 
 /** Luhn (mod 10) over a digit string. */
@@ -94,16 +93,6 @@ export function cardIssuer(digits: string): string | undefined {
   return undefined;
 }
 
-/** Group shapes people write cards in: 4-4-4-4(-1..4) and 4-6-5 / 4-6-4; one group = contiguous. */
-function plausibleGrouping(sizes: readonly number[]): boolean {
-  if (sizes.length === 1) return true;
-  if (sizes.length === 3 && sizes[0] === 4 && sizes[1] === 6 && (sizes[2] === 5 || sizes[2] === 4)) return true;
-  if (sizes.length < 3) return false;
-  for (let i = 0; i < sizes.length - 1; i++) if (sizes[i] !== 4) return false;
-  const last = sizes.at(-1)!;
-  return last >= 1 && last <= 4;
-}
-
 function report(norm: string, start: number, end: number, digits: string, out: Detection[]): void {
   const issuer = cardIssuer(digits);
   const left = before(norm, start, 20);
@@ -113,21 +102,81 @@ function report(norm: string, start: number, end: number, digits: string, out: D
   out.push({ start, end, type: "CREDIT_CARD", score, detector: `credit-card/${issuer ?? "luhn-only"}` });
 }
 
+// Scratch arrays for the digit groups of one run (a run spans at most 44 characters, so ≤ 23 groups);
+// reused across calls because allocating per run cost more than the analysis on short texts.
+const groupAt = new Int32Array(32);
+const groupLength = new Int32Array(32);
+const groupSep = new Int32Array(32);
+
+/** Luhn over groups [i, j) of `run`, read right to left without joining them. */
+function luhnGroups(run: string, i: number, j: number): boolean {
+  let sum = 0;
+  let double = false;
+  for (let g = j - 1; g >= i; g--) {
+    const at = groupAt[g]!;
+    for (let k = at + groupLength[g]! - 1; k >= at; k--) {
+      let d = run.charCodeAt(k) - 48;
+      if (double) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
+      sum += d;
+      double = !double;
+    }
+  }
+  return sum % 10 === 0;
+}
+
+/** Group shapes people write cards in, for groups [i, j): 4-4-4-4(-1..4) and 4-6-5 / 4-6-4; one group = contiguous. */
+function plausibleGroups(i: number, j: number): boolean {
+  const n = j - i;
+  if (n === 1) return true;
+  if (n === 3 && groupLength[i] === 4 && groupLength[i + 1] === 6) {
+    const last = groupLength[i + 2];
+    if (last === 5 || last === 4) return true;
+  }
+  if (n < 3) return false;
+  for (let g = i; g < j - 1; g++) if (groupLength[g] !== 4) return false;
+  const last = groupLength[j - 1]!;
+  return last >= 1 && last <= 4;
+}
+
 /** A run with separators: try every [i, j) window of its groups, longest first. */
 function groupedRun(norm: string, runStart: number, run: string, out: Detection[]): void {
-  const groups: { text: string; at: number; sep: string }[] = [];
-  for (const g of execAll(DIGITS, run)) groups.push({ text: g[0], at: g.index, sep: run[g.index - 1] ?? "" });
+  let n = 0;
+  for (let k = 0; k < run.length; ) {
+    const c = run.charCodeAt(k);
+    if (c < 48 || c > 57) {
+      k++;
+      continue;
+    }
+    const at = k;
+    while (k < run.length && run.charCodeAt(k) >= 48 && run.charCodeAt(k) <= 57) k++;
+    groupAt[n] = at;
+    groupLength[n] = k - at;
+    groupSep[n] = at > 0 ? run.charCodeAt(at - 1) : -1;
+    n++;
+  }
   let i = 0;
-  while (i < groups.length) {
+  while (i < n) {
     let found = false;
-    for (let j = groups.length; j > i; j--) {
-      const window = groups.slice(i, j);
-      const digits = window.map((g) => g.text).join("");
-      if (digits.length < 13 || digits.length > 19) continue;
-      if (window.slice(2).some((g) => g.sep !== window[1]!.sep)) continue;
-      if (!plausibleGrouping(window.map((g) => g.text.length)) || !luhnValid(digits)) continue;
-      const last = window.at(-1)!;
-      report(norm, runStart + window[0]!.at, runStart + last.at + last.text.length, digits, out);
+    for (let j = n; j > i; j--) {
+      let length = 0;
+      for (let g = i; g < j; g++) length += groupLength[g]!;
+      if (length < 13 || length > 19) continue;
+      // One kind of separator throughout (the one before the window's first group does not count).
+      let sameSeparator = true;
+      for (let g = i + 2; g < j; g++) {
+        if (groupSep[g] !== groupSep[i + 1]) {
+          sameSeparator = false;
+          break;
+        }
+      }
+      if (!sameSeparator || !plausibleGroups(i, j) || !luhnGroups(run, i, j)) continue;
+      let digits = "";
+      for (let g = i; g < j; g++) digits += run.slice(groupAt[g]!, groupAt[g]! + groupLength[g]!);
+      const lastEnd = groupAt[j - 1]! + groupLength[j - 1]!;
+      report(norm, runStart + groupAt[i]!, runStart + lastEnd, digits, out);
       i = j;
       found = true;
       break;
@@ -139,8 +188,12 @@ function groupedRun(norm: string, runStart: number, run: string, out: Detection[
 export const creditCardDetector: Detector = {
   name: "credit-card",
   types: ["CREDIT_CARD"],
-  detect({ norm }: ScanInput): Detection[] {
+  detect(input: ScanInput): Detection[] {
     const out: Detection[] = [];
+    // A card has 13+ digits and every accepted grouping starts with four in a row.
+    const digits = digitStats(input);
+    if (digits.count < 13 || digits.longestRun < 4) return out;
+    const { norm } = input;
     RUN.lastIndex = 0;
     for (let m = RUN.exec(norm); m !== null; m = RUN.exec(norm)) {
       const run = m[0];
