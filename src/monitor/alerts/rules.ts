@@ -117,7 +117,7 @@ export function parseAlerts(value: unknown, where: string): AlertsConfig {
   return result.data;
 }
 
-/** Reads a rules file: either `{rules: [...], webhook: ...}` or a top-level `alerts:` section. */
+/** Reads a rules file (problems are `usage` errors): either `{rules: [...], webhook: ...}` or a top-level `alerts:` section. */
 export async function loadAlertsFile(file: string): Promise<AlertsConfig> {
   let text: string;
   try {
@@ -129,9 +129,14 @@ export async function loadAlertsFile(file: string): Promise<AlertsConfig> {
   try {
     value = parseYaml(text);
   } catch (error) {
-    throw new LlmopsError("config_invalid", `${file} is not valid YAML: ${(error as Error).message}`, { cause: error });
+    throw new LlmopsError("usage", `${file} is not valid YAML: ${(error as Error).message}`, { cause: error });
   }
   const section =
     typeof value === "object" && value !== null && "alerts" in value ? (value as { alerts: unknown }).alerts : value;
-  return parseAlerts(section, file);
+  try {
+    return parseAlerts(section, file);
+  } catch (error) {
+    // A file named on the command line: a usage error (exit 2), not a broken llmops.yaml.
+    throw error instanceof LlmopsError ? new LlmopsError("usage", error.message, { cause: error }) : error;
+  }
 }
