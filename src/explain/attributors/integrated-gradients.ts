@@ -6,7 +6,7 @@
 // The integral is taken with the trapezoid (or left Riemann) rule on an ADAPTIVE grid. Llama models
 // normalise their input (RMSNorm), so f(α·x) hardly changes for most α and then changes steeply
 // close to α = 0 (where α²·mean(x²) approaches the norm's ε): a uniform grid of 32 steps measured
-// a completeness error of several hundred percent on our models. Each interval [a, b] knows its own
+// sums of −50.7 nats for a true difference of 0.12 on a test model. Each interval [a, b] knows its own
 // exact integral, f(b) − f(a), so the grid starts uniform and the intervals whose rule estimate
 // misses it most are halved (8 at a time, one batched pass) until the total miss is within the
 // tolerance or `steps` intervals are used. The reported check is the honest final error.
