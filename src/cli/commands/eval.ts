@@ -191,7 +191,7 @@ export function registerEvalCommands(program: Command): void {
             return p;
           },
           onStart: (run, info) => {
-            if (info.resumedCells > 0 && !json) {
+            if (info.resumedCells > 0) {
               process.stderr.write(
                 `resuming eval run ${run.id}: ${info.resumedCells}/${info.totalCells} calls already done\n`,
               );
