@@ -140,12 +140,14 @@ describe.each([
     expect((await chat(b.server.url, key, "alpha")).status).toBe(200); // cached on both
     expect((await api(a.server.url, "DELETE", `/api/v1/keys/${id}`)).status).toBe(200);
     expect((await chat(a.server.url, key, "alpha")).status).toBe(401);
-    const took = await refusedWithin(b.server.url, key, 1000);
+    // The key state cache bounds it at 0.9 s (src/security/keys.test.ts checks < 1 s without HTTP);
+    // the margin here is for request latency on a loaded test machine.
+    const took = await refusedWithin(b.server.url, key, 1500);
     if (redis !== undefined) expect(took).toBeLessThan(300); // pub/sub: at once
   });
 
   it("stops an expired key on both instances", async () => {
-    const expiresAt = new Date(Date.now() + 1200).toISOString();
+    const expiresAt = new Date(Date.now() + 3000).toISOString();
     const { key } = (await (
       await api(a.server.url, "POST", "/api/v1/keys", { name: "short", role: "developer", expires_at: expiresAt })
     ).json()) as { key: string };

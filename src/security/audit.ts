@@ -4,7 +4,7 @@
 // reordering or deleting any entry (including the last ones) is detected by `verifyAudit`.
 // Anyone who can rewrite the whole database can rewrite the whole chain: anchor the head hash
 // outside it (`llmops audit verify --json` prints it) to make that detectable too.
-import { createHash } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
@@ -14,6 +14,19 @@ import type { AuditEventRow, Database } from "../store/schema.js";
 import { parseOrThrow } from "../validation.js";
 
 export const GENESIS_HASH = "0".repeat(64);
+
+// Entry ids are ULIDs. The `ulid` package asks WebCrypto for each random character by default —
+// the most expensive part of a batched append at gateway rates (measured); hand it random bytes
+// from a pooled buffer instead (same format, 16 × 5 uniform random bits, since 256 % 32 === 0).
+const randomPool = Buffer.allocUnsafe(8192);
+let randomOffset = randomPool.length;
+function pooledRandom(): number {
+  if (randomOffset >= randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  return randomPool[randomOffset++]! / 256;
+}
 
 export interface AuditEntry {
   actor: string;
@@ -76,7 +89,7 @@ export async function appendAuditBatch(
     seq++;
     const row = {
       seq,
-      id: ulid(),
+      id: ulid(undefined, pooledRandom),
       at: entry.at ?? now,
       actor: entry.actor,
       action: entry.action,

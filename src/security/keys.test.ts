@@ -103,11 +103,11 @@ describe("key state: expiry, allow-lists, teams and revocation across instances"
       createdBy: "t",
       team: "search",
       models: ["tiny", "big@3", "tiny"],
-      expiresAt: new Date(Date.now() + 400),
+      expiresAt: new Date(Date.now() + 2500), // generous: scrypt on a loaded machine takes a while
     });
     expect(created).toMatchObject({ team: "search", models: ["tiny", "big@3"] });
     expect(await keys.authenticate(created.key)).toMatchObject({ team: "search", models: ["tiny", "big@3"] });
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(created.expiresAt!) - Date.now() + 20));
     await expect(keys.authenticate(created.key)).rejects.toThrow(/expired at/);
     await expect(new ApiKeys(store).authenticate(created.key)).rejects.toThrow(/expired at/);
   });
