@@ -118,7 +118,7 @@ export class ModelRouter {
 
   private hasFallbacks(requested: string, name: string): boolean {
     const entry = this.routing?.models[requested] ?? this.routing?.models[name];
-    return entry !== undefined && entry.fallbacks.some((fallback) => fallback !== requested);
+    return entry?.fallbacks.some((fallback) => fallback !== requested) ?? false;
   }
 
   /** Applies `routing.models[…]`: the requested name's entry first, then the model's name. */
