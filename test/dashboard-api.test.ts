@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Fastify from "fastify";
 import { pino } from "pino";
-import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/index.js";
+import { requestId } from "../src/gateway/request-id.js";
 import { insertRequests } from "../src/monitor/requests.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
 import { type RunningServer, startServer } from "../src/platform/server.js";
@@ -51,6 +51,7 @@ for (const [dialect, makeDb] of databaseFactories()) {
         return seed / 2 ** 31;
       };
       const started = performance.now();
+      const all: NewRequest[] = [];
       let batch: NewRequest[] = [];
       for (let i = 0; i < ROWS; i++) {
         const t = now - 50 * 60_000 + Math.floor((i / ROWS) * 50 * 60_000);
@@ -59,7 +60,7 @@ for (const [dialect, makeDb] of databaseFactories()) {
         const latency = Math.round(rand() * 1000 * 1000) / 1000;
         latencies.push(latency);
         batch.push({
-          id: ulid(t),
+          id: requestId(t),
           at: new Date(t).toISOString(),
           key_id: null,
           route: "/v1/chat/completions",
@@ -75,10 +76,16 @@ for (const [dialect, makeDb] of databaseFactories()) {
           stream: 0,
         });
         if (batch.length === 2000) {
-          await insertRequests(platform.store, batch);
+          all.push(...batch);
           batch = [];
         }
       }
+      // One transaction: 50 statements of 2000 rows (14 columns each stays under SQLite's 32766
+      // bound parameters), one commit.
+      await platform.store.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < all.length; i += 2000)
+          await insertRequests({ ...platform.store, db: trx }, all.slice(i, i + 2000));
+      });
       console.log(`${dialect}: inserted ${ROWS} request rows in ${Math.round(performance.now() - started)} ms`);
       server = await startServer(platform, { host: "127.0.0.1", port: 0, logger: pino({ level: "silent" }) });
     }, 300_000);
@@ -98,7 +105,7 @@ for (const [dialect, makeDb] of databaseFactories()) {
       expect((await get("/api/v1/me", null)).status).toBe(401);
     });
 
-    it("overview: totals, exact nearest-rank percentiles and a filled per-minute series", async () => {
+    it("overview: exact totals, sampled percentiles close to the exact ones, a filled per-minute series", async () => {
       const started = performance.now();
       const { status, body } = await get("/api/v1/stats/overview?window=1h");
       const took = performance.now() - started;

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/index.js";
+import { requestId } from "../src/gateway/request-id.js";
 import { openPlatform } from "../src/platform/open.js";
 import type { NewRequest } from "../src/store/schema.js";
 import { REPO_ROOT, type RunningCli, runCli, startCli } from "./helpers/cli.js";
@@ -157,7 +157,7 @@ train: {steps: 40, batchSize: 4, lr: 0.01, warmupSteps: 5, evalEvery: 10, evalBa
       for (let i = offset; i < offset + 5000; i++) {
         const t = now - (EXTRA_ROWS - i) * 1000;
         rows.push({
-          id: ulid(t),
+          id: requestId(t),
           at: new Date(t).toISOString(),
           key_id: null,
           route: "/v1/completions",
