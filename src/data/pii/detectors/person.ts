@@ -15,7 +15,7 @@
 // happen to start with a surname character can be reported when a title or label follows them; names
 // that are ordinary English words (Will, Grace) are only found after a title or a label.
 
-import { execAll } from "../context.js";
+import { execAll, execAllUnglued } from "../context.js";
 import { EN_FIRST_NAMES } from "../dictionaries/en-first-names.js";
 import { ZH_GIVEN_NAME_CHARS } from "../dictionaries/zh-given-name-chars.js";
 import { ZH_COMPOUND_SURNAMES, ZH_SINGLE_SURNAMES } from "../dictionaries/zh-surnames.js";
@@ -42,10 +42,53 @@ const AMBIGUOUS_SURNAMES = new Set(
   "和于时明国平来都海原南云相门初计支位满区容敬强花权盖练井丰卿宣阳全应连商沙荣桑仲池官封谈乐惠燕楚劳皮盘闻伊帅豆巴普伏薄羊阿乌母衣修向文成单安齐易常温康方白江龙史石金关甘包宁尚符舒梅曲车项路游管蓝华司古吉简席米宗边师双万钱高田程东党宫费冷查麻迟谷盛水元夏",
 );
 
-// The context-free guess only considers unambiguous surnames followed by common given-name characters,
-// so the regex itself does the filtering (this rule runs over every Chinese character).
-const BARE_SURNAME = `(?:${[...ZH_COMPOUND_SURNAMES].join("|")}|[${[...ZH_SINGLE_SURNAMES].filter((c) => !AMBIGUOUS_SURNAMES.has(c)).join("")}])`;
-const ZH_BARE = new RegExp(`(${BARE_SURNAME})([${[...ZH_GIVEN_NAME_CHARS].join("")}]{1,2})`, "g");
+// The context-free guess only considers unambiguous surnames followed by common given-name characters.
+// It runs over every Chinese character, so it is a table lookup per character rather than a regex (an
+// alternation of ~60 compound surnames tried at every Han character cost more than all other rules).
+const BARE_SINGLE = 1;
+const GIVEN = 2;
+const COMPOUND_FIRST = 4;
+const FLAGS = new Uint8Array(0x10000);
+const COMPOUND_PAIRS = new Set<number>();
+for (const c of ZH_SINGLE_SURNAMES) if (!AMBIGUOUS_SURNAMES.has(c)) FLAGS[c.charCodeAt(0)]! |= BARE_SINGLE;
+for (const c of ZH_GIVEN_NAME_CHARS) FLAGS[c.charCodeAt(0)]! |= GIVEN;
+for (const name of ZH_COMPOUND_SURNAMES) {
+  FLAGS[name.charCodeAt(0)]! |= COMPOUND_FIRST;
+  COMPOUND_PAIRS.add(name.charCodeAt(0) * 0x10000 + name.charCodeAt(1));
+}
+
+const isGiven = (norm: string, i: number) => i < norm.length && (FLAGS[norm.charCodeAt(i)]! & GIVEN) !== 0;
+
+/** Lengths of the last bare-name candidate findBareName found. */
+let bareSurnameLength = 0;
+let bareGivenLength = 0;
+
+/**
+ * The first index ≥ `from` where an unambiguous surname (a compound one first, as the alternation
+ * order of a regex would try it) is followed by 1–2 given-name characters (greedy); -1 when none.
+ */
+function findBareName(norm: string, from: number): number {
+  for (let p = from; p < norm.length; p++) {
+    const flags = FLAGS[norm.charCodeAt(p)]!;
+    if (flags === 0) continue;
+    if (
+      (flags & COMPOUND_FIRST) !== 0 &&
+      p + 1 < norm.length &&
+      COMPOUND_PAIRS.has(norm.charCodeAt(p) * 0x10000 + norm.charCodeAt(p + 1)) &&
+      isGiven(norm, p + 2)
+    ) {
+      bareSurnameLength = 2;
+      bareGivenLength = isGiven(norm, p + 3) ? 2 : 1;
+      return p;
+    }
+    if ((flags & BARE_SINGLE) !== 0 && isGiven(norm, p + 1)) {
+      bareSurnameLength = 1;
+      bareGivenLength = isGiven(norm, p + 2) ? 2 : 1;
+      return p;
+    }
+  }
+  return -1;
+}
 
 function isHan(ch: string | undefined): boolean {
   if (ch === undefined) return false;
@@ -76,22 +119,16 @@ function chinese(norm: string, out: Detection[]): void {
     });
   }
   for (const m of execAll(ZH_TITLE, norm)) titled(norm, m.index, out);
-  const bare = ZH_BARE;
-  bare.lastIndex = 0;
-  for (let m = bare.exec(norm); m !== null; m = bare.exec(norm)) {
-    const surname = m[1]!;
-    const given = trimGiven(m[2]!);
-    const start = m.index;
-    const end = start + surname.length + given.length;
+  for (let start = findBareName(norm, 0); start >= 0; ) {
+    const matchEnd = start + bareSurnameLength + bareGivenLength;
+    const given = trimGiven(norm.slice(start + bareSurnameLength, matchEnd));
+    const end = start + bareSurnameLength + given.length;
     const prev = norm[start - 1];
     const next = norm[end];
     const ok = !(isHan(prev) && !STOP.has(prev!)) && !(isHan(next) && !STOP.has(next!));
-    if (!ok) {
-      // The surname may have been the end of a word ("感谢王…"): retry one character later.
-      bare.lastIndex = start + 1;
-      continue;
-    }
-    out.push({ start, end, type: "PERSON", score: 0.55, detector: "person/zh-dictionary" });
+    if (ok) out.push({ start, end, type: "PERSON", score: 0.55, detector: "person/zh-dictionary" });
+    // When the surname may have been the end of a word ("感谢王…"), retry one character later.
+    start = findBareName(norm, ok ? matchEnd : start + 1);
   }
 }
 
@@ -131,14 +168,18 @@ function titled(norm: string, titleAt: number, out: Detection[]): void {
 // A capitalised name token: Smith, McDermott, O'Conner, D'Angelo, Treutel-Leuschke.
 const CAP = "[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?";
 const NAME_TOKENS = `(?:${CAP})(?:\\s+(?:[A-Z]\\.\\s+)?(?:${CAP})){0,2}`;
+// The English patterns start at a word boundary, but as a check in code (execAllUnglued with isWord)
+// rather than a leading \b, so V8 can skip to the letters a match can start with. (EN_CONTEXT's only
+// alternative that starts with a non-word character, the JSON key's quote, had no \b to begin with,
+// so there the check is skipped.)
 // Titles, labels and greetings in one scan (one pass over the text instead of three); which group
 // matched decides the score. Greetings need two name tokens ("Hi Team" is not a person).
 const EN_CONTEXT = new RegExp(
-  `(?:(\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Madam|Mister|Doctor)\\.?\\s+)|("(?:name|full_?name|customer|contact|patient|author|user_?name|recipient|sender)"\\s*:\\s*"|\\b[Mm]y name is|\\b[Mm]y name's|\\b[Nn]ame\\s*:|\\bNAME\\s*:|\\b[Dd]ear|\\bATTN:?|\\b[Aa]ttn\\.?:?|\\b[Pp]atient\\s*:|\\b[Cc]ustomer\\s*:|\\b[Cc]ontact(?: person)?\\s*:|\\b[Ss]incerely,|\\b[Rr]egards,|\\b[Ss]igned,?|\\b[Cc]alled|\\b[Nn]amed)\\s*|(\\b(?:Hi|Hello|Hey|Thanks|Thank you|Greetings|Welcome)\\s*,?\\s+)(?=${CAP}\\s+(?:[A-Z]\\.\\s+)?${CAP}\\b))(${NAME_TOKENS})`,
+  `(?:((?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Madam|Mister|Doctor)\\.?\\s+)|("(?:name|full_?name|customer|contact|patient|author|user_?name|recipient|sender)"\\s*:\\s*"|[Mm]y name is|[Mm]y name's|[Nn]ame\\s*:|NAME\\s*:|[Dd]ear|ATTN:?|[Aa]ttn\\.?:?|[Pp]atient\\s*:|[Cc]ustomer\\s*:|[Cc]ontact(?: person)?\\s*:|[Ss]incerely,|[Rr]egards,|[Ss]igned,?|[Cc]alled|[Nn]amed)\\s*|((?:Hi|Hello|Hey|Thanks|Thank you|Greetings|Welcome)\\s*,?\\s+)(?=${CAP}\\s+(?:[A-Z]\\.\\s+)?${CAP}\\b))(${NAME_TOKENS})`,
   "g",
 );
-const EN_DICTIONARY = new RegExp(`\\b([A-Z][a-z]+)\\s+(?:[A-Z]\\.\\s+)?(${CAP})\\b`, "g");
-const EN_INTRO = /\b(?:I am|I'm|[Tt]his is|[Ii]t's)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])/g;
+const EN_DICTIONARY = new RegExp(`([A-Z][a-z]+)\\s+(?:[A-Z]\\.\\s+)?(${CAP})\\b`, "g");
+const EN_INTRO = /(?:I am|I'm|[Tt]his is|[Ii]t's)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])/g;
 
 /** Capitalised words that follow a first name without making a person ("Jordan River", "Victoria Street"). */
 const NOT_SURNAMES = new Set(
@@ -147,8 +188,16 @@ const NOT_SURNAMES = new Set(
   ),
 );
 
+/** [A-Za-z0-9_]: a \b before a word character fails after one of these. */
+const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
 function english(norm: string, out: Detection[]): void {
-  for (const m of execAll(EN_CONTEXT, norm)) {
+  EN_CONTEXT.lastIndex = 0;
+  for (let m = EN_CONTEXT.exec(norm); m !== null; m = EN_CONTEXT.exec(norm)) {
+    if (m.index > 0 && norm.charCodeAt(m.index) !== 34 /* " */ && isWord(norm.charCodeAt(m.index - 1))) {
+      EN_CONTEXT.lastIndex = m.index + 1;
+      continue;
+    }
     const nameText = m[4]!;
     const start = m.index + m[0].length - nameText.length;
     if (m[1] === undefined) {
@@ -159,7 +208,7 @@ function english(norm: string, out: Detection[]): void {
       m[1] !== undefined ? [0.85, "en-title"] : m[2] !== undefined ? [0.8, "en-label"] : [0.75, "en-greeting"];
     out.push({ start, end: start + nameText.length, type: "PERSON", score, detector: `person/${rule}` });
   }
-  for (const m of execAll(EN_DICTIONARY, norm)) {
+  for (const m of execAllUnglued(EN_DICTIONARY, norm, isWord)) {
     if (!EN_FIRST_NAMES.has(m[1]!.toLowerCase()) || NOT_SURNAMES.has(m[2]!)) continue;
     out.push({
       start: m.index,
@@ -170,7 +219,7 @@ function english(norm: string, out: Detection[]): void {
     });
   }
   // A lone first name after "I am" / "this is" (no surname): weaker, but still a name.
-  for (const m of execAll(EN_INTRO, norm)) {
+  for (const m of execAllUnglued(EN_INTRO, norm, isWord)) {
     if (!EN_FIRST_NAMES.has(m[1]!.toLowerCase())) continue;
     const start = m.index + m[0].length - m[1]!.length;
     out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.6, detector: "person/en-intro" });

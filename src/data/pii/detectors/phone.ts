@@ -10,27 +10,27 @@
 // National numbers of other countries without +CC (UK "020 7946 0958") are NOT detected: without a
 // country they are indistinguishable from other digit groups.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { before, clamp01, digitStats, execAllUnglued, isAlnum, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, digitStats, execAll, isAlnum, NOT_PII_CONTEXT } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const PHONE_CONTEXT =
   /(电话|手机|联系|致电|拨打|来电|热线|座机|固话|传真|号码|微信|tel|phone|mobile|cell|call|fax|whatsapp|contact|reach)[^\n]{0,12}$/;
 
 const CN_MOBILE =
-  /(?:(?:\+|00)86[ -]?|\(\+?86\)[ -]?|86-)?(1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9]))([ -]?)(\d{4})\2(\d{4})(?![0-9A-Za-z])/g;
+  /(?<![0-9A-Za-z+\-./_])(?:(?:\+|00)86[ -]?|\(\+?86\)[ -]?|86-)?(1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9]))([ -]?)(\d{4})\2(\d{4})(?![0-9A-Za-z])/g;
 
 // Area code in parentheses or followed by a separator, or (compact) glued to the local number.
-const CN_LANDLINE = /(?:\((0\d{2,3})\)[ -]?|(0\d{2,3})[ -]|(0\d{9,11}))([2-9]\d{6,7})?(?![0-9A-Za-z])/g;
+const CN_LANDLINE =
+  /(?<![0-9A-Za-z+\-./_])(?:\((0\d{2,3})\)[ -]?|(0\d{2,3})[ -]|(0\d{9,11}))([2-9]\d{6,7})?(?![0-9A-Za-z])/g;
 
 // +86 with a landline: area code without its trunk 0, local number of 7–8 digits.
-const CN_LANDLINE_INTL = /(?:\+|00)86[ -]?(?:\(0?(\d{2,3})\)|0?(\d{2,3}))[ -]?([2-9]\d{6,7})(?![0-9A-Za-z])/g;
+const CN_LANDLINE_INTL =
+  /(?<![0-9A-Za-z+\-./_])(?:\+|00)86[ -]?(?:\(0?(\d{2,3})\)|0?(\d{2,3}))[ -]?([2-9]\d{6,7})(?![0-9A-Za-z])/g;
 
-const INTERNATIONAL = /(?:\+|00)[1-9][0-9 ().-]{5,22}[0-9](?![0-9A-Za-z])/g;
+const INTERNATIONAL = /(?<![0-9A-Za-z+\-./_])(?:\+|00)[1-9][0-9 ().-]{5,22}[0-9](?![0-9A-Za-z])/g;
 
-const NANP = /(?:1[ .-])?(?:\([2-9]\d\d\) ?|[2-9]\d\d([ .-]))[2-9]\d\d([ .-])\d{4}(?![0-9A-Za-z]|[.-]\d)/g;
-
-/** [0-9A-Za-z+\-./_]: what a number must not be glued to on its left (part of a longer token or a decimal). */
-const glued = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46 || c === 47 || c === 95;
+const NANP =
+  /(?<![0-9A-Za-z+\-./_])(?:1[ .-])?(?:\([2-9]\d\d\) ?|[2-9]\d\d([ .-]))[2-9]\d\d([ .-])\d{4}(?![0-9A-Za-z]|[.-]\d)/g;
 
 function validCnAreaCode(code: string): boolean {
   // 010 Beijing, 02x large cities, otherwise 4-digit codes 03xx–09xx.
@@ -45,7 +45,7 @@ function score(norm: string, start: number, base: number): number {
 }
 
 function cnMobile(norm: string, out: Detection[]): void {
-  for (const m of execAllUnglued(CN_MOBILE, norm, glued)) {
+  for (const m of execAll(CN_MOBILE, norm)) {
     out.push({
       start: m.index,
       end: m.index + m[0].length,
@@ -57,7 +57,7 @@ function cnMobile(norm: string, out: Detection[]): void {
 }
 
 function cnLandline(norm: string, out: Detection[]): void {
-  for (const m of execAllUnglued(CN_LANDLINE, norm, glued)) {
+  for (const m of execAll(CN_LANDLINE, norm)) {
     const compact = m[3];
     let base: number;
     if (compact !== undefined) {
@@ -81,7 +81,7 @@ function cnLandline(norm: string, out: Detection[]): void {
     });
   }
   if (!norm.includes("86")) return;
-  for (const m of execAllUnglued(CN_LANDLINE_INTL, norm, glued)) {
+  for (const m of execAll(CN_LANDLINE_INTL, norm)) {
     if (!validCnAreaCode(`0${m[1] ?? m[2]}`)) continue;
     out.push({
       start: m.index,
@@ -114,7 +114,7 @@ function internationalScore(candidate: string): number {
 /** Tries the candidate, then shorter prefixes ending at a separator (a year or count may follow a number). */
 function international(norm: string, out: Detection[]): void {
   if (!norm.includes("+") && !norm.includes("00")) return;
-  for (const m of execAllUnglued(INTERNATIONAL, norm, glued)) {
+  for (const m of execAll(INTERNATIONAL, norm)) {
     let candidate = m[0];
     // "00" after another group of digits or letters continues that number ("DE89 3704 0044 0532…"),
     // it does not start an international one.
@@ -147,7 +147,7 @@ function international(norm: string, out: Detection[]): void {
 }
 
 function nanp(norm: string, out: Detection[]): void {
-  for (const m of execAllUnglued(NANP, norm, glued)) {
+  for (const m of execAll(NANP, norm)) {
     // 555-123.4567 mixes separators: more likely a code than a phone number.
     if (m[1] !== undefined && m[2] !== undefined && m[1] !== m[2]) continue;
     out.push({
@@ -171,10 +171,9 @@ export const phoneDetector: Detector = {
     const out: Detection[] = [];
     // Chinese mobile (11), landline (3 + 7) and NANP (10) numbers all have at least ten digits.
     const tenDigits = digits.count >= 10;
-    if (tenDigits) {
-      cnMobile(norm, out);
-      cnLandline(norm, out);
-    }
+    // A mobile number has 11 digits; every landline form a local number of 7+ digits in one run.
+    if (digits.count >= 11) cnMobile(norm, out);
+    if (tenDigits && digits.longestRun >= 7) cnLandline(norm, out);
     international(norm, out);
     if (tenDigits) nanp(norm, out);
     return out;
