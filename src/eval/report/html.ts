@@ -55,7 +55,9 @@ export function renderHtml(report: EvalReport): string {
   const withBaseline = run.baseline !== null;
   const parts: string[] = [];
   if (!summary) {
-    parts.push(`<p>This run has not finished (status: ${e(run.status)}).</p>`);
+    parts.push(
+      `<p>This run has not finished (status: ${e(run.status)}${report.error ? `: ${e(report.error)}` : ""}).</p>`,
+    );
   } else {
     const c = summary.candidate.overall;
     const verdict = summary.gate.pass

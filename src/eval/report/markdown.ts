@@ -20,7 +20,7 @@ export function renderMarkdown(report: EvalReport): string {
     "",
   );
   if (!summary) {
-    lines.push(`Status: ${run.status} (no summary yet).`, "");
+    lines.push(`Status: ${run.status}${report.error ? ` (${report.error})` : " (no summary yet)"}.`, "");
     return `${lines.join("\n")}\n`;
   }
   lines.push(

@@ -48,7 +48,10 @@ export interface EvalReport {
     createdBy: string;
     finishedAt: string | null;
   };
+  /** Null while the run is unfinished, or when it failed (see `error`). */
   summary: EvalSummary | null;
+  /** Why a failed run failed. */
+  error: string | null;
   /** Non-holdout cases only. */
   tests: ReportTest[];
   /** How many holdout cases there are (their results are only in summary.*.holdout). */
@@ -125,10 +128,20 @@ export function buildReport(run: EvalRun, results: TestResult[]): EvalReport {
       createdBy: run.createdBy,
       finishedAt: run.finishedAt,
     },
-    summary: (run.summary as EvalSummary | null) ?? null,
+    summary: isSummary(run.summary) ? run.summary : null,
+    error: errorOf(run.summary),
     tests,
     holdoutCases,
   };
+}
+
+function isSummary(value: unknown): value is EvalSummary {
+  return value !== null && typeof value === "object" && "gate" in value && "candidate" in value;
+}
+
+function errorOf(value: unknown): string | null {
+  if (value === null || typeof value !== "object" || !("error" in value)) return null;
+  return String((value as { error: unknown }).error);
 }
 
 export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;

@@ -47,7 +47,7 @@ export function renderTable(report: EvalReport, options: { maxTests?: number } =
   out.push("");
   out.push(pc.bold(`suite ${run.suite} · run ${run.id}`));
   if (!summary) {
-    out.push(`status ${run.status}`);
+    out.push(`status ${run.status}${report.error ? `: ${report.error}` : ""}`);
     return `${out.join("\n")}\n`;
   }
   out.push(statsLine(`${run.candidate} (candidate)`, summary.candidate.overall));
