@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/index.js";
 import { runDriftCheck } from "../src/monitor/drift/check.js";
 import { driftConfigSchema } from "../src/monitor/drift/config.js";
-import { extractFeatures } from "../src/monitor/drift/features.js";
+import { extractFeatures, type FeatureRow } from "../src/monitor/drift/features.js";
 import { driftHistory, insertFeatures, saveDriftCheck } from "../src/monitor/drift/store.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
 import { databaseFactories } from "./helpers/databases.js";
@@ -26,7 +26,7 @@ for (const [dialect, makeDb] of databaseFactories()) {
       platform = await openPlatform(
         loadConfig({ env: { LLMOPS_HOME: home, LLMOPS_DATABASE_URL: db.url }, cwd: "/tmp" }).config,
       );
-      const rows = [];
+      const rows: FeatureRow[] = [];
       let n = 0;
       const add = (at: number, prompt: string, output: string) =>
         rows.push(

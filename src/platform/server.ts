@@ -9,6 +9,7 @@ import { alertRoutes } from "../api/routes/alerts.js";
 import { registerApi } from "../api/server.js";
 import { LlmopsError } from "../errors.js";
 import { createBatchedRequestRecorder, createGateway, type ShadowSample } from "../gateway/index.js";
+import { createEmbedder } from "../gateway/policy/embedder.js";
 import { startMonitoring } from "../monitor/drift/monitoring.js";
 import { insertRequests } from "../monitor/requests.js";
 import { RolloutStore } from "../registry/rollouts.js";
@@ -49,7 +50,8 @@ export async function startServer(
     config: platform.config,
     registry,
     log: logger,
-    resolveModel: (m) => router.resolve(m),
+    batch: createBatchedRequestRecorder,
+    embedder: (model) => createEmbedder(model, (m) => router.resolve(m)),
   });
   const app = createGateway({
     metricsRegistry: registry,

@@ -4,16 +4,14 @@
 // checked, but alert rules on latency, errors and budgets still run on the default interval.
 import type { Registry } from "prom-client";
 import type { Config } from "../../config/schema.js";
-import { createEmbedder } from "../../gateway/policy/embedder.js";
 import type { LimitsStage } from "../../gateway/policy/limits.js";
-import type { ResolvedModel } from "../../gateway/types.js";
 import type { MetadataStore } from "../../store/metadata/types.js";
 import { type AlertService, startAlerts } from "../alerts/service.js";
 import type { BudgetUse } from "../alerts/signals.js";
 import type { DriftReport } from "./check.js";
 import { driftConfig } from "./config.js";
 import type { FeatureInput } from "./features.js";
-import { type DriftLog, type DriftMonitor, startDriftMonitor } from "./service.js";
+import { type BatchFactory, type DriftLog, type DriftMonitor, startDriftMonitor } from "./service.js";
 
 export interface Monitoring {
   /** For PolicyOptions.monitor; undefined when drift monitoring is off. */
@@ -32,7 +30,9 @@ export interface MonitoringOptions {
   config: Pick<Config, "monitoring" | "alerts">;
   registry?: Registry | undefined;
   log: DriftLog;
-  resolveModel?: ((model: string) => Promise<ResolvedModel>) | undefined;
+  /** The gateway's batched writer and embedder, injected so this domain module does not import the gateway. */
+  batch: BatchFactory;
+  embedder?: ((model: string) => (text: string) => Promise<Float32Array>) | undefined;
 }
 
 export function startMonitoring(options: MonitoringOptions): Monitoring {
@@ -66,12 +66,13 @@ export function startMonitoring(options: MonitoringOptions): Monitoring {
   const monitor = drift.enabled
     ? startDriftMonitor({
         store: options.store,
+        batch: options.batch,
         config: drift,
         registry: options.registry,
         log: options.log,
         embed:
-          drift.embedding_model !== undefined && options.resolveModel !== undefined
-            ? createEmbedder(drift.embedding_model, options.resolveModel)
+          drift.embedding_model !== undefined && options.embedder !== undefined
+            ? options.embedder(drift.embedding_model)
             : undefined,
         afterCheck: async (report) => void (await alerts.evaluate(report)),
       })

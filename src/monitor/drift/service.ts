@@ -4,7 +4,7 @@
 // (llmops_drift_score{feature}, llmops_drift_detected{feature}). Other periodic work (the alert
 // evaluator) rides on the same schedule through `afterCheck`.
 import { Gauge, type Registry } from "prom-client";
-import { createBatchedRequestRecorder } from "../../gateway/request-log.js";
+import type { BatchedRecorder, BatchedRecorderOptions } from "../../gateway/request-log.js";
 import type { MetadataStore } from "../../store/metadata/types.js";
 import { type DriftReport, runDriftCheck } from "./check.js";
 import type { DriftConfig } from "./config.js";
@@ -17,8 +17,15 @@ export interface DriftLog {
   error(object: object, message: string): void;
 }
 
+/** The gateway's batched writer (createBatchedRequestRecorder), passed in: monitor is a domain module. */
+export type BatchFactory = <Row>(
+  write: (rows: Row[]) => Promise<void>,
+  options: BatchedRecorderOptions,
+) => BatchedRecorder<Row>;
+
 export interface DriftMonitorOptions {
   store: MetadataStore;
+  batch: BatchFactory;
   config: DriftConfig;
   registry?: Registry | undefined;
   log: DriftLog;
@@ -50,7 +57,7 @@ function gauge(registry: Registry, name: string, help: string): Gauge<"feature">
 export function startDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
   const { store, config, log } = options;
   const embed = options.embed;
-  const recorder = createBatchedRequestRecorder<FeatureInput>(
+  const recorder = options.batch<FeatureInput>(
     async (inputs) => {
       const rows = [];
       for (const input of inputs) {
