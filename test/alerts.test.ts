@@ -195,7 +195,7 @@ describe("alerts in a running gateway", () => {
   let key: string;
 
   beforeAll(async () => {
-    upstream = await startOpenAiFixture();
+    upstream = await startOpenAiFixture({ promptTokens: 100, completionTokens: 20 });
     receiver = await startReceiver();
     const home = mkdtempSync(path.join(tmpdir(), "llmops-alerts-"));
     writeFileSync(
@@ -209,6 +209,10 @@ describe("alerts in a running gateway", () => {
         `  webhook: { url: "${receiver.url}", backoff: 100ms }`,
         "  rules:",
         "    - { name: ManyErrors, metric: error_rate, above: 0.5, window: 1m, severity: critical, summary: most requests fail }",
+        "    - { name: BudgetHigh, metric: budget_used, above: 0.7, summary: budget nearly used }",
+        "limits:",
+        "  keys:",
+        "    budgeted: { budget_tokens: 400 }",
         "",
       ].join("\n"),
     );
@@ -224,12 +228,12 @@ describe("alerts in a running gateway", () => {
     await receiver?.close();
   });
 
-  const chat = async (model: string) =>
+  const chat = async (model: string, as = key) =>
     (
       await fetch(`${server.url}/v1/chat/completions`, {
         method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+        headers: { authorization: `Bearer ${as}`, "content-type": "application/json" },
+        body: JSON.stringify({ model, max_tokens: 3, messages: [{ role: "user", content: "hi" }] }),
       })
     ).status;
   const tick = async () => {
@@ -240,6 +244,7 @@ describe("alerts in a running gateway", () => {
     expect(response.status).toBe(200);
     return ((await response.json()) as { alerts: Array<{ rule: string; state: string; value: number | null }> }).alerts;
   };
+  const named = (name: string) => receiver.received.filter((r) => r.body.alert === name).map((r) => r.body);
 
   it("fires on errors once, delivers to the webhook, resolves after healthy traffic", async () => {
     for (let i = 0; i < 6; i++) expect(await chat("no-such-model")).toBe(404);
@@ -270,5 +275,20 @@ describe("alerts in a running gateway", () => {
     await expect.poll(async () => (await tick())[0]!.state, { timeout: 5000, interval: 300 }).toBe("inactive");
     await expect.poll(() => receiver.received.length, { timeout: 3000 }).toBe(2);
     expect(receiver.received[1]!.body).toMatchObject({ status: "resolved", alert: "ManyErrors" });
+  }, 30_000);
+
+  it("fires when a key's token budget is 70% used, read from the limit store; /metrics shows the ratio", async () => {
+    const budgeted = (await platform.keys.create({ name: "budgeted", role: "service", createdBy: "test" })).key;
+    expect((await tick()).find((a) => a.rule === "BudgetHigh")!.state).toBe("inactive");
+    // The upstream reports 100 + 20 tokens per answer: 3 answers = 360 of 400 tokens.
+    for (let i = 0; i < 3; i++) expect(await chat("fx", budgeted)).toBe(200);
+    await expect
+      .poll(async () => (await tick()).find((a) => a.rule === "BudgetHigh")!.state, { timeout: 5000, interval: 200 })
+      .toBe("firing");
+    await expect.poll(() => named("BudgetHigh").length, { timeout: 3000 }).toBe(1);
+    expect(named("BudgetHigh")[0]).toMatchObject({ status: "firing", value: 0.9, threshold: 0.7 });
+    expect(named("BudgetHigh")[0]!.summary).toMatch(/key budgeted: 360 of 400 tokens/);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/llmops_budget_used_ratio\{scope="key",id="budgeted"\} 0\.9/);
   }, 30_000);
 });

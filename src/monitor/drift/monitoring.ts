@@ -41,20 +41,38 @@ export function startMonitoring(options: MonitoringOptions): Monitoring {
   const budgets = async (): Promise<BudgetUse[]> => {
     if (limits === undefined) return [];
     const config = limits.limitsConfig;
-    const scopes = (["keys", "teams", "models"] as const).flatMap((group) =>
-      Object.entries(config[group])
-        // "*" is one counter per key/team/model: only named scopes can be listed here.
-        .filter(([id, l]) => id !== "*" && l.budget_tokens !== undefined)
-        .map(([id, l]) => ({
-          kind: group === "keys" ? ("key" as const) : group === "teams" ? ("team" as const) : ("model" as const),
-          id,
-          limits: l,
-        })),
-    );
+    type Scope = { kind: "key" | "team" | "model"; id: string; limits: (typeof config.keys)[string] };
+    const scopes: Scope[] = [];
+    const names = new Map<string, string>();
+    // Key budgets count per key id (the limits stage matches an entry by id or name, "*" for the rest):
+    // list the active keys and give each the entry it would get.
+    const keyEntries = Object.entries(config.keys).filter(([, l]) => l.budget_tokens !== undefined);
+    if (keyEntries.length > 0) {
+      const keys = await options.store.db
+        .selectFrom("api_keys")
+        .select(["id", "name"])
+        .where("revoked_at", "is", null)
+        .execute();
+      for (const key of keys) {
+        const entry = config.keys[key.id] ?? config.keys[key.name] ?? config.keys["*"];
+        if (entry?.budget_tokens === undefined) continue;
+        scopes.push({ kind: "key", id: key.id, limits: entry });
+        names.set(key.id, key.name);
+      }
+    }
+    for (const [group, kind] of [
+      ["teams", "team"],
+      ["models", "model"],
+    ] as const) {
+      for (const [id, l] of Object.entries(config[group])) {
+        // "*" is one counter per team/model: only named ones can be listed.
+        if (id !== "*" && l.budget_tokens !== undefined) scopes.push({ kind, id, limits: l });
+      }
+    }
     const usage = await limits.usageOf(scopes);
     return usage
       .filter((u) => u.measure === "budget_tokens")
-      .map((u) => ({ scope: u.scope, id: u.id, used: u.used, limit: u.limit }));
+      .map((u) => ({ scope: u.scope, id: names.get(u.id) ?? u.id, used: u.used, limit: u.limit }));
   };
   const alerts = startAlerts({
     store: options.store,
