@@ -36,7 +36,7 @@ let platform: Platform;
 let server: RunningServer;
 
 type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-const valueOf = (v: AnyValue) =>
+const anyValue = (v: AnyValue) =>
   v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.boolValue ?? v.doubleValue));
 
 /** The OTLP/HTTP JSON encoding (ExportTraceServiceRequest): resourceSpans → scopeSpans → spans. */
@@ -53,7 +53,7 @@ function collect(body: string): void {
       for (const span of scope.spans) {
         const attributes: Record<string, unknown> = {};
         for (const a of span.attributes as Array<{ key: string; value: AnyValue }>)
-          attributes[a.key] = valueOf(a.value);
+          attributes[a.key] = anyValue(a.value);
         received.push({
           service,
           traceId: String(span.traceId),
