@@ -37,7 +37,7 @@ export const driftConfigSchema = z
     /** Up to this many reference rows a feature uses KS / chi-squared; above it Wasserstein / JS (as Evidently). */
     small_sample_max: z.coerce.number().int().min(1).default(1000),
     /** Most rows read per window (the newest); keeps a check bounded on busy gateways. */
-    max_rows: z.coerce.number().int().min(100).default(50_000),
+    max_rows: z.coerce.number().int().min(100).default(20_000),
     thresholds: z
       .object({
         /** KS / chi-squared / Z-test: drift when the p-value is below this. */
