@@ -70,7 +70,7 @@ beforeAll(async () => {
     keys[role] = (await platform.keys.create({ name: role, role, createdBy: "test" })).key;
   }
   const provider = await createProvider("m@1", {
-    registered: { registry: platform.registry, store: platform.store, artifacts: platform.artifacts },
+    registered: { registry: platform.registry, artifacts: platform.artifacts },
   });
   try {
     const outcome = await runEval({

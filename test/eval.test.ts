@@ -16,7 +16,7 @@ import { loadSuite, prepareSuite } from "../src/eval/suite.js";
 import type { Provider, Suite } from "../src/eval/types.js";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { openPlatform, type Platform } from "../src/platform/open.js";
-import { announceWorker } from "../src/platform/workers.js";
+import { announceWorker, liveWorkers } from "../src/platform/workers.js";
 import { startWorker } from "../src/serve/worker-server.js";
 import { openMetadataStore } from "../src/store/metadata/index.js";
 import { databaseFactories } from "./helpers/databases.js";
@@ -27,7 +27,12 @@ let v1: Provider;
 let v2: Provider;
 
 const factory = () => ({
-  registered: { registry: platform.registry, store: platform.store, artifacts: platform.artifacts },
+  registered: {
+    registry: platform.registry,
+    artifacts: platform.artifacts,
+    findWorkers: async (name: string, version: number) =>
+      (await liveWorkers(platform.store, { modelName: name, modelVersion: version })).map((w) => w.url),
+  },
   defaults: { maxTokens: 8, temperature: 0 },
 });
 

@@ -16,6 +16,7 @@ import { EvalStore } from "../../eval/store.js";
 import { prepareSuite } from "../../eval/suite.js";
 import type { Provider, ProviderSpec, Suite } from "../../eval/types.js";
 import type { Platform } from "../../platform/open.js";
+import { liveWorkers } from "../../platform/workers.js";
 import { apiActor, authorize } from "../auth.js";
 import { parseWith } from "../validate.js";
 
@@ -121,7 +122,12 @@ export function evalRoutes(app: FastifyInstance, platform: Platform): void {
         throw invalidRequest("model and baseline must be registered models (NAME@VERSION or NAME@ALIAS).");
     }
     const factory = {
-      registered: { registry: platform.registry, store: platform.store, artifacts: platform.artifacts },
+      registered: {
+        registry: platform.registry,
+        artifacts: platform.artifacts,
+        findWorkers: async (name: string, version: number) =>
+          (await liveWorkers(platform.store, { modelName: name, modelVersion: version })).map((w) => w.url),
+      },
       defaults: suite.suite.options,
       connections: body.concurrency,
     };

@@ -88,6 +88,7 @@ export function registerEvalCommands(program: Command): void {
         providers,
         reports,
         { ProgressBar },
+        { liveWorkers },
       ] = await Promise.all([
         import("../../eval/suite.js"),
         import("../../eval/run.js"),
@@ -96,6 +97,7 @@ export function registerEvalCommands(program: Command): void {
         import("../../eval/providers/index.js"),
         import("../../eval/report/index.js"),
         import("../../eval/progress.js"),
+        import("../../platform/workers.js"),
       ]);
       const evals = new EvalStore(platform.store);
       let suite: Awaited<ReturnType<typeof loadSuite>>;
@@ -139,7 +141,8 @@ export function registerEvalCommands(program: Command): void {
       const factory = {
         registered: {
           registry: platform.registry,
-          store: platform.store,
+          findWorkers: async (name: string, version: number) =>
+            (await liveWorkers(platform.store, { modelName: name, modelVersion: version })).map((w) => w.url),
           artifacts: platform.artifacts,
           baseUrl: o.baseUrl,
           apiKeyEnv: o.apiKeyEnv,

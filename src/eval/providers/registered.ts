@@ -2,22 +2,24 @@
 // provider. The reference is resolved once, to a fixed version, so an alias moving mid-run changes
 // nothing; then, in order of preference:
 //   1. through a gateway, when a base URL is given (its keys, routing and request log apply);
-//   2. through a live worker already serving that version (announced in the metadata store);
+//   2. through the live workers already serving that version (found by the caller's findWorkers);
 //   3. through a worker started in this process for the run (one thread, loopback, stopped on close).
 // All three are the same OpenAI-compatible HTTP path, so results do not depend on which was used.
 import { LlmopsError } from "../../errors.js";
-import { liveWorkers } from "../../platform/workers.js";
 import type { ModelRegistry } from "../../registry/index.js";
 import { startWorker } from "../../serve/worker-server.js";
 import type { ArtifactStore } from "../../store/artifacts/types.js";
-import type { MetadataStore } from "../../store/metadata/types.js";
 import type { GenerationOptions, Provider } from "../types.js";
 import { OpenAiCompatibleProvider } from "./openai-compatible.js";
 
 export interface RegisteredProviderDeps {
   registry: ModelRegistry;
-  store: MetadataStore;
   artifacts: ArtifactStore;
+  /**
+   * Base URLs (…/v1) of live workers serving a version. Injected by the caller (the CLI and the API
+   * pass the platform's worker table) so this domain module does not depend on the platform layer.
+   */
+  findWorkers?: ((name: string, version: number) => Promise<string[]>) | undefined;
   /** Go through this gateway (…/v1) instead of workers. */
   baseUrl?: string | undefined;
   /** Environment variable holding the gateway key (default LLMOPS_API_KEY). */
@@ -72,8 +74,8 @@ export async function openRegisteredProvider(
     const provider = new OpenAiCompatibleProvider({ ...common, baseUrl: deps.baseUrl, model: version.ref, apiKey });
     return Object.assign(provider, { via: "gateway" as const });
   }
-  const live = await liveWorkers(deps.store, { modelName: version.name, modelVersion: version.version });
-  const urls = (await Promise.all(live.map(async (w) => ((await healthy(w.url)) ? w.url : null)))).filter(
+  const live = (await deps.findWorkers?.(version.name, version.version)) ?? [];
+  const urls = (await Promise.all(live.map(async (url) => ((await healthy(url)) ? url : null)))).filter(
     (u): u is string => u !== null,
   );
   if (urls.length > 0) {
