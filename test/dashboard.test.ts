@@ -359,6 +359,33 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     await shot("settings-en");
   });
 
+  it("a viewer key sees every page but Audit, and nothing errors", async () => {
+    const created = (await page.getByTestId("created-key").textContent()) ?? "";
+    const viewerKey = /llm_\S+/.exec(created)?.[0];
+    expect(viewerKey).toBeTruthy();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+    const viewer = await context.newPage();
+    viewer.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(`viewer: ${message.text()}`);
+    });
+    viewer.on("pageerror", (error) => consoleErrors.push(`viewer: ${error}`));
+    await viewer.goto(`${base}/#/audit`);
+    await viewer.getByLabel("API key").fill(viewerKey!);
+    await viewer.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => viewer.locator("nav a[data-nav]").count(), { timeout: 10_000 }).toBe(7);
+    expect(await viewer.locator("nav a[data-nav=audit]").count()).toBe(0);
+    // #/audit falls back to the first page the key may use.
+    await expect.poll(() => viewer.locator("nav a.active").textContent()).toBe("Overview");
+    for (const route of ["/models/llmops-tiny", "/datasets", "/runs", "/evals", "/traces", "/settings"]) {
+      await viewer.evaluate(`window.location.hash = ${JSON.stringify(route)}`);
+      await expect
+        .poll(async () => ((await viewer.getByTestId("summary").textContent()) ?? "").trim(), { timeout: 15_000 })
+        .not.toMatch(/^(Loading…)?$/);
+    }
+    expect(await viewer.getByTestId("summary").textContent()).toContain("(viewer)");
+    await context.close();
+  });
+
   it("switches to 简体中文 (kept across reloads), every page summarised in Chinese, CJK rendered", async () => {
     await page.getByTestId("lang").click();
     await page.reload();

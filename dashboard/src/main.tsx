@@ -27,6 +27,18 @@ const PAGES = {
 } as const;
 type PageName = keyof typeof PAGES;
 
+/** What a key needs for each page's data; pages it cannot use are left out of the navigation. */
+const NEEDS: Record<PageName, string | null> = {
+  overview: "requests:read",
+  models: "models:read",
+  datasets: "datasets:read",
+  runs: "runs:read",
+  evals: "evals:read",
+  traces: "requests:read",
+  audit: "audit:read",
+  settings: null,
+};
+
 function SignIn(props: { onSignedIn(me: Me): void; expired: boolean }) {
   const { t } = useI18n();
   const [key, setKey] = useState("");
@@ -91,13 +103,18 @@ function LangSwitch() {
 function Shell(props: { me: Me; onSignOut(): void }) {
   const { t } = useI18n();
   const route = useRoute();
-  const page = (route.page in PAGES ? route.page : "overview") as PageName;
+  const allowed = (Object.keys(PAGES) as PageName[]).filter((name) => {
+    const needs = NEEDS[name];
+    return needs === null || props.me.permissions.includes(needs);
+  });
+  const wanted = (route.page in PAGES ? route.page : "overview") as PageName;
+  const page = allowed.includes(wanted) ? wanted : (allowed[0] ?? "settings");
   const Current = PAGES[page];
   return (
     <div className="shell">
       <nav className="side">
         <div className="brand">llmops</div>
-        {(Object.keys(PAGES) as PageName[]).map((name) => (
+        {allowed.map((name) => (
           <a key={name} href={href(name)} className={name === page ? "active" : undefined} data-nav={name}>
             {t(`nav.${name}`)}
           </a>
