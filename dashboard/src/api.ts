@@ -109,8 +109,8 @@ const NO_ROUTE = (path: string) => new ApiError(404, `no route GET /api/v1${path
  * Like useApi for an API that may not have landed on this server: when /api/v1/me says it is
  * missing, nothing is fetched (no 404 in the browser console) and the result is "unavailable".
  */
-export function useOptionalApi<T>(me: Me, path: string, refreshMs?: number): Loaded<T> {
-  const base = `/api/v1${path.split(/[?/]/).slice(0, 2).join("/")}`;
+export function useOptionalApi<T>(me: Me, path: string, refreshMs?: number, api?: string): Loaded<T> {
+  const base = api ?? `/api/v1${path.split(/[?/]/).slice(0, 2).join("/")}`;
   const present = me.apis?.[base] !== false;
   const loaded = useApi<T>(present ? path : null, refreshMs);
   return present ? loaded : { data: null, error: NO_ROUTE(path), loading: false, reload: loaded.reload };

@@ -185,6 +185,7 @@ export function ModelsPage({ route, me }: PageProps) {
                     </Show>
                   </Card>
                 </div>
+                <Rollouts me={me} model={d.name} />
                 <Card title={t("models.lineageGraph")} wide testId="lineage">
                   <LineageGraph versions={d.versions} runs={runs.data?.data ?? []} />
                 </Card>
@@ -374,5 +375,63 @@ export function LineageGraph(props: { versions: ModelVersion[]; runs: Run[] }) {
         })}
       </svg>
     </figure>
+  );
+}
+
+interface Rollout {
+  id: string;
+  alias: string;
+  kind: string;
+  stable: string;
+  candidate: string;
+  percent: number;
+  state: string;
+  reason: string | null;
+  createdAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+}
+
+/** Canary, shadow and blue/green rollouts of this model's aliases, when the server has them. */
+function Rollouts(props: { me: PageProps["me"]; model: string }) {
+  const { t, lang } = useI18n();
+  const loaded = useOptionalApi<List<Rollout>>(
+    props.me,
+    `/models/${encodeURIComponent(props.model)}/rollouts`,
+    undefined,
+    "/api/v1/models/:name/rollouts",
+  );
+  if (loaded.error?.unavailable || !loaded.data || loaded.data.data.length === 0) return null;
+  return (
+    <Card title={t("models.rollouts")} wide testId="rollouts">
+      <table>
+        <thead>
+          <tr>
+            <th>{t("models.aliases")}</th>
+            <th>{t("models.rolloutKind")}</th>
+            <th>{t("models.rolloutArms")}</th>
+            <th className="n">%</th>
+            <th>{t("col.status")}</th>
+            <th>{t("col.created")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {loaded.data.data.map((r) => (
+            <tr key={r.id}>
+              <td>{r.alias}</td>
+              <td>{r.kind}</td>
+              <td>
+                {r.stable} → {r.candidate}
+              </td>
+              <td className="n">{num(lang, r.percent)}</td>
+              <td title={r.endReason ?? r.reason ?? undefined}>
+                <Pill tone={r.state === "active" ? "info" : r.state === "promoted" ? "ok" : "warn"}>{r.state}</Pill>
+              </td>
+              <td>{time(lang, r.createdAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
   );
 }
