@@ -2,7 +2,8 @@
 // confidence ("电话"/"phone" vs "订单号"/"order no."), and boundary checks keep matches from starting
 // or ending inside a longer token.
 
-import type { DigitStats, ScanInput } from "./types.js";
+import { computeTextStats } from "./normalize.js";
+import type { ScanInput, TextStats } from "./types.js";
 
 /** Lower-cased folded text in the `width` code units before `start`. */
 export function before(norm: string, start: number, width: number): string {
@@ -39,26 +40,9 @@ export function countDigits(s: string): number {
   return n;
 }
 
-/** One pass over `s` for the digit statistics the digit-based detectors gate on. */
-export function computeDigitStats(s: string): DigitStats {
-  let count = 0;
-  let run = 0;
-  let longestRun = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      count++;
-      if (++run > longestRun) longestRun = run;
-    } else {
-      run = 0;
-    }
-  }
-  return { count, longestRun };
-}
-
-/** The input's digit statistics: shared ones from `detectPii`, or computed here (a detector called alone). */
-export function digitStats(input: ScanInput): DigitStats {
-  return input.digits ?? computeDigitStats(input.norm);
+/** The input's TextStats: shared ones from `detectPii`, or computed here (a detector called alone). */
+export function textStats(input: ScanInput): TextStats {
+  return input.stats ?? computeTextStats(input.norm);
 }
 
 /**

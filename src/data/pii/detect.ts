@@ -2,7 +2,7 @@
 // and score, and resolves overlaps. Pure and synchronous, so the gateway can call it per request and
 // a pipeline per row without any setup.
 import { invalidRequest } from "../../errors.js";
-import { foldWithDigitStats } from "./normalize.js";
+import { foldWithStats } from "./normalize.js";
 import { DETECTORS, detectorsFor } from "./registry.js";
 import { resolveOwnedOverlaps } from "./resolve.js";
 import { type Detection, isPiiType, type PiiType } from "./types.js";
@@ -35,9 +35,9 @@ export function detectPii(text: string, options: DetectOptions = {}): Detection[
   if (text.length === 0) return [];
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
   const wanted = options.types === undefined ? undefined : new Set<PiiType>(options.types);
-  // Folding and the digit statistics the digit-based detectors gate on: one pass per text.
-  const { norm, digits } = foldWithDigitStats(text);
-  const input = { text, norm, digits };
+  // Folding and the statistics the detectors gate on: one pass per text.
+  const { norm, stats } = foldWithStats(text);
+  const input = { text, norm, stats };
   const found: Detection[] = [];
   for (const detector of wanted === undefined ? DETECTORS : detectorsFor(wanted)) {
     for (const d of detector.detect(input)) {

@@ -4,7 +4,7 @@
 // single regex test. Deliberately NOT folded (NFKC would): circled/superscript digits, ligatures and
 // other compatibility characters that expand to several code units — they are rare in PII.
 
-import type { DigitStats } from "./types.js";
+import type { TextStats } from "./types.js";
 
 const FOLDABLE = /[\u00a0\u2000-\u200a\u2010-\u2015\u202f\u205f\u2212\u3000\uff01-\uff5e]/;
 const FOLDABLE_GLOBAL = new RegExp(FOLDABLE.source, "g");
@@ -20,26 +20,59 @@ function foldChar(ch: string): string {
 }
 
 /**
- * foldWidth and the digit statistics of its result in one pass over `text` (detectPii's per-text
- * setup): full-width digits are the only characters that fold to digits, so they count as digits here.
+ * foldWidth and the TextStats of its result in one pass over `text` (detectPii's per-text setup):
+ * full-width ASCII is classified as the ASCII it folds to; the other folds give spaces and dashes,
+ * which no statistic counts.
  */
-export function foldWithDigitStats(text: string): { norm: string; digits: DigitStats } {
+export function foldWithStats(text: string): { norm: string; stats: TextStats } {
+  const { stats, foldable } = scan(text);
+  return { norm: foldable ? text.replace(FOLDABLE_GLOBAL, foldChar) : text, stats };
+}
+
+/** The TextStats of an already folded text (a detector called on its own). */
+export function computeTextStats(norm: string): TextStats {
+  return scan(norm).stats;
+}
+
+function scan(text: string): { stats: TextStats; foldable: boolean } {
   let foldable = false;
-  let count = 0;
+  let digits = 0;
   let run = 0;
-  let longestRun = 0;
+  let longestDigitRun = 0;
+  let colons = 0;
+  let hasAt = false;
+  let hasDot = false;
+  let hasPlus = false;
+  let hasHan = false;
+  let hasHao = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) {
-      count++;
-      if (++run > longestRun) longestRun = run;
-      if (c > 57) foldable = true;
+    let c = text.charCodeAt(i);
+    if (c >= 0xff01 && c <= 0xff5e) {
+      foldable = true;
+      c -= 0xfee0;
+    }
+    if (c >= 48 && c <= 57) {
+      digits++;
+      if (++run > longestDigitRun) longestDigitRun = run;
       continue;
     }
     run = 0;
-    if (c >= 0xa0 && !foldable && isFoldable(c)) foldable = true;
+    if (c < 0x80) {
+      if (c === 58) colons++;
+      else if (c === 64) hasAt = true;
+      else if (c === 46) hasDot = true;
+      else if (c === 43) hasPlus = true;
+    } else if (c >= 0x4e00 && c <= 0x9fff) {
+      hasHan = true;
+      if (c === 0x53f7) hasHao = true;
+    } else if (!foldable && isFoldable(c)) {
+      foldable = true;
+    }
   }
-  return { norm: foldable ? text.replace(FOLDABLE_GLOBAL, foldChar) : text, digits: { count, longestRun } };
+  return {
+    stats: { digits, longestDigitRun, colons, hasAt, hasDot, hasPlus, hasHan, hasHao },
+    foldable,
+  };
 }
 
 /** The code units FOLDABLE matches. */

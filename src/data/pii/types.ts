@@ -54,16 +54,26 @@ export interface ScanInput {
    */
   readonly norm: string;
   /**
-   * Digit statistics of `norm`, computed once per text by `detectPii` so every detector can skip
-   * patterns the text cannot match; detectors compute them themselves when absent (see `digitStats`).
+   * Character statistics of `norm`, computed once per text by `detectPii` (in the pass that folds it)
+   * so detectors skip patterns the text cannot match; computed on demand when absent (`textStats`).
    */
-  readonly digits?: DigitStats;
+  readonly stats?: TextStats;
 }
 
-/** How many ASCII digits a text has, and the longest run of consecutive ones. */
-export interface DigitStats {
-  readonly count: number;
-  readonly longestRun: number;
+/** What the detectors' gates need to know about a (folded) text. */
+export interface TextStats {
+  /** ASCII digits. */
+  readonly digits: number;
+  /** The longest run of consecutive ASCII digits. */
+  readonly longestDigitRun: number;
+  readonly colons: number;
+  readonly hasAt: boolean;
+  readonly hasDot: boolean;
+  readonly hasPlus: boolean;
+  /** A CJK unified ideograph (U+4E00–U+9FFF). */
+  readonly hasHan: boolean;
+  /** 号, the house-number marker of Chinese addresses. */
+  readonly hasHao: boolean;
 }
 
 export interface Detector {

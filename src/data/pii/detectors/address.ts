@@ -12,7 +12,7 @@
 //   addresses, non-US/UK formats (German "Hauptstraße 5", Japanese block numbers), and addresses split
 //   across lines are missed; the boundary on the left of a Chinese address glued to other words
 //   without a place word in between can include a word too many.
-import { execAll } from "../context.js";
+import { execAll, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const HOUSE_NUMBER = /(\d{1,5})号(?!线|机|位|令|码|选手|文件|字|球|病房|车)/g;
@@ -95,9 +95,13 @@ function english(norm: string, out: Detection[]): void {
 export const addressDetector: Detector = {
   name: "address",
   types: ["ADDRESS"],
-  detect({ norm }: ScanInput): Detection[] {
+  detect(input: ScanInput): Detection[] {
+    const { norm } = input;
+    const stats = textStats(input);
     const out: Detection[] = [];
-    if (norm.includes("号")) chinese(norm, out);
+    // Every rule is anchored on a house number, box number or ZIP code.
+    if (stats.digits === 0) return out;
+    if (stats.hasHao) chinese(norm, out);
     if (/\d\s+(?:[A-Z]|\d{1,3}(?:st|nd|rd|th)\b)/.test(norm) || /box/i.test(norm)) english(norm, out);
     return out;
   },

@@ -6,7 +6,7 @@
 //  - 15 digits (the pre-1999 format): region code + YYMMDD (19YY) + 3 digits, no check digit, so it
 //    is only reported with a lower score unless a word like 身份证 is nearby.
 // Spaces or dashes in the 6-8-4 grouping ("110105 19491231 002X") are accepted when used consistently.
-import { before, clamp01, digitStats, execAllUnglued, isAlnum, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, execAllUnglued, isAlnum, NOT_PII_CONTEXT, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const ID18 =
@@ -89,8 +89,8 @@ export const cnIdDetector: Detector = {
   detect(input: ScanInput): Detection[] {
     // Both forms have at least 15 digits (18 with an X check digit counts 17); the 18-digit form has
     // its 8-digit birth date in one run even when grouped, the 15-digit form is one run.
-    const digits = digitStats(input);
-    if (digits.count < 15 || digits.longestRun < 8) return [];
+    const stats = textStats(input);
+    if (stats.digits < 15 || stats.longestDigitRun < 8) return [];
     const { norm } = input;
     const out: Detection[] = [];
     for (const m of execAllUnglued(ID18, norm, isAlnum)) {
@@ -98,7 +98,7 @@ export const cnIdDetector: Detector = {
       if (!isValidCnId(id)) continue;
       out.push({ start: m.index, end: m.index + m[0].length, type: "CN_ID", score: 0.99, detector: "cn-id/18" });
     }
-    if (digits.longestRun < 15) return out;
+    if (stats.longestDigitRun < 15) return out;
     for (const m of execAllUnglued(ID15, norm, isAlnum)) {
       if (!PROVINCES.has(m[1]!.slice(0, 2)) || !validBirthDate(`19${m[2]}`)) continue;
       const left = before(norm, m.index, 20);

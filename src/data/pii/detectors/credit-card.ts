@@ -4,7 +4,7 @@
 // random number in ten through, the issuer table removes most of those (order numbers starting with a
 // year, timestamps). Luhn-valid numbers outside the table are reported at 0.3 (below the default
 // minScore) for callers who prefer recall.
-import { before, clamp01, digitStats, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, NOT_PII_CONTEXT, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 // A run of digit groups separated by single spaces or dashes (the run is split into cards below).
@@ -191,8 +191,8 @@ export const creditCardDetector: Detector = {
   detect(input: ScanInput): Detection[] {
     const out: Detection[] = [];
     // A card has 13+ digits and every accepted grouping starts with four in a row.
-    const digits = digitStats(input);
-    if (digits.count < 13 || digits.longestRun < 4) return out;
+    const stats = textStats(input);
+    if (stats.digits < 13 || stats.longestDigitRun < 4) return out;
     const { norm } = input;
     RUN.lastIndex = 0;
     for (let m = RUN.exec(norm); m !== null; m = RUN.exec(norm)) {

@@ -1,7 +1,7 @@
 // EMAIL: RFC 5322 "dot-atom" addresses with an ASCII local part and a dotted domain ending in a
 // letters-only TLD. Internationalised local parts (张三@例子.中国) are not matched: allowing CJK in the
 // local part would swallow the Chinese words before an address ("请发邮件至zhang@qq.com").
-import { execAll } from "../context.js";
+import { execAll, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const EMAIL =
@@ -24,8 +24,9 @@ function insideUrlAuthority(norm: string, start: number): boolean {
 export const emailDetector: Detector = {
   name: "email",
   types: ["EMAIL"],
-  detect({ norm }: ScanInput): Detection[] {
-    if (!norm.includes("@")) return [];
+  detect(input: ScanInput): Detection[] {
+    if (!textStats(input).hasAt) return [];
+    const { norm } = input;
     const out: Detection[] = [];
     for (const m of execAll(EMAIL, norm)) {
       const value = m[0];

@@ -4,7 +4,7 @@
 // one right after a version word ("version 1.2.3.4", "版本 1.2.3.4") is kept at 0.3, below the default
 // minScore — a real address can follow such a word, but far more often it is a version. Loopback
 // (127.x), 0.0.0.0 and 255.255.255.255 get the same low score.
-import { before, digitStats, execAllUnglued, isAlnum } from "../context.js";
+import { before, execAllUnglued, isAlnum, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
@@ -22,7 +22,8 @@ export const ipv4Detector: Detector = {
   types: ["IPV4"],
   detect(input: ScanInput): Detection[] {
     const { norm } = input;
-    if (digitStats(input).count < 4 || !norm.includes(".")) return [];
+    const stats = textStats(input);
+    if (stats.digits < 4 || !stats.hasDot) return [];
     const out: Detection[] = [];
     for (const m of execAllUnglued(IPV4, norm, glued)) {
       const score = VERSION_CONTEXT.test(before(norm, m.index, 12)) || NOBODY.test(m[0]) ? 0.3 : 0.9;

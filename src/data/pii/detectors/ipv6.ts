@@ -4,26 +4,23 @@
 // digit and a hex letter — "dead::beef" in code and "1999::2000" ranges are skipped; clock times and
 // MAC addresses do not parse.
 import { isIPv6 } from "node:net";
-import { execAll } from "../context.js";
+import { execAll, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 // Not glued to a word, a dot or a colon — except a label's colon ("IPv6:fe80::1", "ip:…", "addr:…").
 const IPV6 =
   /(?<![0-9A-Za-z_.])(?:(?<=(?:IPv6|IPV6|ipv6|IP|ip|addr|address):)|(?<!:))(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){1,7}(?:(?<=:)(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})?(?:%[0-9A-Za-z]{1,15})?(?![0-9A-Za-z_:]|\.\d)/g;
 
-function colons(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf(":"); i >= 0; i = s.indexOf(":", i + 1)) n++;
-  return n;
-}
-
 export const ipv6Detector: Detector = {
   name: "ipv6",
   types: ["IPV6"],
-  detect({ norm }: ScanInput): Detection[] {
+  detect(input: ScanInput): Detection[] {
+    const { colons } = textStats(input);
+    if (colons < 2) return [];
+    const { norm } = input;
     // A valid address has "::" or at least six colons (six groups + an IPv4 tail, or eight groups);
     // labels and clock times ("电话: 10:30") have fewer, and the costly pattern is skipped for them.
-    if (!norm.includes("::") && colons(norm) < 6) return [];
+    if (colons < 6 && !norm.includes("::")) return [];
     const out: Detection[] = [];
     for (const m of execAll(IPV6, norm)) {
       const value = m[0];

@@ -15,7 +15,7 @@
 // happen to start with a surname character can be reported when a title or label follows them; names
 // that are ordinary English words (Will, Grace) are only found after a title or a label.
 
-import { execAll, execAllUnglued } from "../context.js";
+import { execAll, execAllUnglued, textStats } from "../context.js";
 import { EN_FIRST_NAMES } from "../dictionaries/en-first-names.js";
 import { ZH_GIVEN_NAME_CHARS } from "../dictionaries/zh-given-name-chars.js";
 import { ZH_COMPOUND_SURNAMES, ZH_SINGLE_SURNAMES } from "../dictionaries/zh-surnames.js";
@@ -229,9 +229,10 @@ function english(norm: string, out: Detection[]): void {
 export const personDetector: Detector = {
   name: "person",
   types: ["PERSON"],
-  detect({ norm }: ScanInput): Detection[] {
+  detect(input: ScanInput): Detection[] {
+    const { norm } = input;
     const out: Detection[] = [];
-    if (/[\u4e00-\u9fff]/.test(norm)) chinese(norm, out);
+    if (textStats(input).hasHan) chinese(norm, out);
     if (/[A-Z][a-z]/.test(norm)) english(norm, out);
     return out;
   },

@@ -10,7 +10,7 @@
 // National numbers of other countries without +CC (UK "020 7946 0958") are NOT detected: without a
 // country they are indistinguishable from other digit groups.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { before, clamp01, digitStats, execAll, isAlnum, NOT_PII_CONTEXT } from "../context.js";
+import { before, clamp01, execAll, isAlnum, NOT_PII_CONTEXT, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const PHONE_CONTEXT =
@@ -112,8 +112,8 @@ function internationalScore(candidate: string): number {
 }
 
 /** Tries the candidate, then shorter prefixes ending at a separator (a year or count may follow a number). */
-function international(norm: string, out: Detection[]): void {
-  if (!norm.includes("+") && !norm.includes("00")) return;
+function international(norm: string, plus: boolean, out: Detection[]): void {
+  if (!plus && !norm.includes("00")) return;
   for (const m of execAll(INTERNATIONAL, norm)) {
     let candidate = m[0];
     // "00" after another group of digits or letters continues that number ("DE89 3704 0044 0532…"),
@@ -165,16 +165,16 @@ export const phoneDetector: Detector = {
   types: ["PHONE"],
   detect(input: ScanInput): Detection[] {
     // Every format has three digits in a row somewhere; most prose has none.
-    const digits = digitStats(input);
-    if (digits.longestRun < 3) return [];
+    const stats = textStats(input);
+    if (stats.longestDigitRun < 3) return [];
     const { norm } = input;
     const out: Detection[] = [];
     // Chinese mobile (11), landline (3 + 7) and NANP (10) numbers all have at least ten digits.
-    const tenDigits = digits.count >= 10;
+    const tenDigits = stats.digits >= 10;
     // A mobile number has 11 digits; every landline form a local number of 7+ digits in one run.
-    if (digits.count >= 11) cnMobile(norm, out);
-    if (tenDigits && digits.longestRun >= 7) cnLandline(norm, out);
-    international(norm, out);
+    if (stats.digits >= 11) cnMobile(norm, out);
+    if (tenDigits && stats.longestDigitRun >= 7) cnLandline(norm, out);
+    international(norm, stats.hasPlus, out);
     if (tenDigits) nanp(norm, out);
     return out;
   },

@@ -5,7 +5,7 @@
 //    &client_secret=…, &sig=… → the span is the value. Only inside a URL (after "?" or "&" in a run
 //    that started with scheme://), so prose like "password=?" is left to the SECRET detector.
 // A bare "scheme://user@host" is not reported: a user name alone is not a credential.
-import { execAll } from "../context.js";
+import { execAll, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 // URLs are ASCII once percent-encoded; stopping at the first non-ASCII character ends a URL at the
@@ -23,8 +23,9 @@ const PLACEHOLDER =
 export const urlCredentialsDetector: Detector = {
   name: "url-credentials",
   types: ["URL_CREDENTIALS"],
-  detect({ norm }: ScanInput): Detection[] {
-    if (!norm.includes("://")) return [];
+  detect(input: ScanInput): Detection[] {
+    const { norm } = input;
+    if (textStats(input).colons === 0 || !norm.includes("://")) return [];
     const out: Detection[] = [];
     for (const m of execAll(USERINFO, norm)) {
       const start = m.index + m[0].indexOf("//") + 2;
