@@ -1,20 +1,38 @@
 // First-run set-up for `llmops up`: register the bundled model (with the production alias) when the
-// registry is empty, and make sure an admin key exists.
+// registry is empty, with lineage pointing at the recipe that reproduces it, and make sure an admin
+// key exists.
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isLlmopsError } from "../errors.js";
 import type { ModelVersion } from "../registry/index.js";
+import { BUNDLED_RECIPE, readBundledLock } from "./bundled-model.js";
 import type { Platform } from "./open.js";
-import { BUNDLED_MODEL } from "./paths.js";
 
 export async function registerBundledModelIfEmpty(platform: Platform): Promise<ModelVersion | null> {
   if ((await platform.registry.list()).length > 0) return null;
+  // The lock is information for the lineage; a missing or damaged one must not stop `llmops up`
+  // (the registry verifies the GGUF itself).
+  const lock = await readBundledLock().catch(() => null);
   return platform.registry.register({
-    file: BUNDLED_MODEL.file,
-    name: BUNDLED_MODEL.name,
+    file: BUNDLED_RECIPE.file,
+    name: BUNDLED_RECIPE.name,
     alias: "production",
-    description: "The model bundled with llmops (see models/llmops-tiny/README.md).",
-    tags: { bundled: "true" },
+    description:
+      "A tiny llama trained by llmops on Tang poems: it continues poem-like text, it is not an assistant " +
+      "(see models/llmops-tiny/README.md).",
+    tags: { bundled: "true", corpus: "tang-poems" },
+    lineage: {
+      recipe: "models/llmops-tiny/recipe.yaml",
+      ...(lock
+        ? {
+            recipeSha256: lock.recipeSha256,
+            datasetHash: lock.dataSha256,
+            tokenizerHash: lock.tokenizerSha256,
+            step: lock.final.step,
+            valPerplexity: lock.final.valPerplexity,
+          }
+        : {}),
+    },
     actor: "system:bootstrap",
   });
 }

@@ -1,10 +1,20 @@
-// The recipe of the bundled model: a seeded random-weight llama (our own GGUF writer), so anyone
-// can rebuild the committed file byte for byte. It proves the serving path end to end; the
-// training issue replaces it with a model trained by llmops itself.
-import { writeTinyLlama } from "../formats/gguf/index.js";
+// The bundled model, llmops-tiny: trained by llmops's own trainer on the Tang poems that ship with
+// the repository (data/corpora/tang-poems.txt). Its recipe (models/llmops-tiny/recipe.yaml)
+// reproduces it end to end with `llmops train --recipe …`; the lock next to it records the sha256
+// of the committed GGUF and the loss curve, which the tests check.
+import path from "node:path";
+import { type RecipeLock, readRecipeLock } from "../train/recipe.js";
+import { BUNDLED_MODEL, PACKAGE_ROOT } from "./paths.js";
 
-export const BUNDLED_MODEL_RECIPE = { preset: "small", type: "Q8_0", seed: 20261128, chatml: true } as const;
+const DIR = path.join(PACKAGE_ROOT, "models", "llmops-tiny");
 
-export async function writeBundledModel(path: string): Promise<void> {
-  await writeTinyLlama(path, { ...BUNDLED_MODEL_RECIPE, name: "llmops-tiny" });
+export const BUNDLED_RECIPE = {
+  ...BUNDLED_MODEL,
+  recipe: path.join(DIR, "recipe.yaml"),
+  lock: path.join(DIR, "recipe.lock"),
+} as const;
+
+/** The recorded result of the bundled recipe (GGUF sha256, data and tokenizer hashes, losses). */
+export function readBundledLock(): Promise<RecipeLock> {
+  return readRecipeLock(BUNDLED_RECIPE.lock);
 }
