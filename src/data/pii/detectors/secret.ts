@@ -82,13 +82,44 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-// One scan for every rule's hint: most texts contain none, and then no rule runs at all (twelve
-// separate substring scans cost more than the rules themselves on short texts).
-const ANY_HINT = new RegExp(
-  RULES.map((r) =>
-    typeof r.hint === "string" ? r.hint.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : (r.hint?.source ?? "[\\s\\S]"),
-  ).join("|"),
-);
+// One scan finds which rules' hints occur: most texts contain none, and then no rule runs at all;
+// otherwise only the rules whose hint is there run (a separate substring scan per rule cost more than
+// the rules themselves on short texts). Every position is tried (lastIndex = index + 1), and a hint
+// that starts with another rule's string hint ("github_pat_" / "gh") comes first and marks both, so the
+// mask is exactly "this rule's hint occurs".
+const hintSource = (r: Rule) =>
+  typeof r.hint === "string" ? r.hint.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : (r.hint?.source ?? "[\\s\\S]");
+const HINT_ORDER = RULES.map((_, i) => i).sort((a, b) => {
+  const ha = RULES[a]!.hint;
+  const hb = RULES[b]!.hint;
+  return (typeof hb === "string" ? hb.length : 0) - (typeof ha === "string" ? ha.length : 0);
+});
+const HINTS = new RegExp(HINT_ORDER.map((i) => `(${hintSource(RULES[i]!)})`).join("|"), "g");
+/** For each alternative of HINTS: the rules it shows present (itself, and string hints it starts with). */
+const HINT_MASKS = HINT_ORDER.map((i) => {
+  const hint = RULES[i]!.hint;
+  let mask = 1 << i;
+  RULES.forEach((other, j) => {
+    if (typeof hint === "string" && typeof other.hint === "string" && hint.startsWith(other.hint)) mask |= 1 << j;
+  });
+  return mask;
+});
+
+/** Bit i set: RULES[i]'s hint occurs in `norm`. */
+function hintMask(norm: string): number {
+  let mask = 0;
+  HINTS.lastIndex = 0;
+  for (let m = HINTS.exec(norm); m !== null; m = HINTS.exec(norm)) {
+    for (let g = 1; g < m.length; g++) {
+      if (m[g] !== undefined) {
+        mask |= HINT_MASKS[g - 1]!;
+        break;
+      }
+    }
+    HINTS.lastIndex = m.index + 1;
+  }
+  return mask;
+}
 /** Every assignment needs one of these names; the full patterns are only tried when one is there. */
 const ASSIGNMENT_HINT = /key|secret|token|bearer|pass|pwd|密钥|令牌|密码|口令/i;
 
@@ -145,15 +176,17 @@ export const secretDetector: Detector = {
   types: ["SECRET"],
   detect({ norm }: ScanInput): Detection[] {
     const out: Detection[] = [];
-    if (ANY_HINT.test(norm)) rules(norm, out);
+    const mask = hintMask(norm);
+    if (mask !== 0) rules(norm, mask, out);
     if (ASSIGNMENT_HINT.test(norm)) assignments(norm, out);
     return out;
   },
 };
 
-function rules(norm: string, out: Detection[]): void {
-  for (const rule of RULES) {
-    if (typeof rule.hint === "string" ? !norm.includes(rule.hint) : rule.hint && !rule.hint.test(norm)) continue;
+function rules(norm: string, mask: number, out: Detection[]): void {
+  for (let i = 0; i < RULES.length; i++) {
+    if ((mask & (1 << i)) === 0) continue;
+    const rule = RULES[i]!;
     for (const m of execAll(rule.pattern, norm)) {
       if (rule.check && !rule.check(m[0])) continue;
       out.push({
