@@ -12,8 +12,8 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { pino } from "pino";
-import { ulid } from "ulid";
 import { loadConfig } from "../src/config/index.js";
+import { requestId } from "../src/gateway/request-id.js";
 import { openPlatform } from "../src/platform/open.js";
 import { startServer } from "../src/platform/server.js";
 import { defaultDashboardDir } from "../src/platform/static.js";
@@ -68,12 +68,13 @@ async function main(): Promise<void> {
   const { key } = await platform.keys.create({ name: "bench", role: "admin", createdBy: "bench" });
   const t0 = performance.now();
   const now = Date.now();
+  const batches: NewRequest[][] = [];
   for (let offset = 0; offset < ROWS; offset += 2000) {
     const rows: NewRequest[] = [];
     for (let i = offset; i < Math.min(ROWS, offset + 2000); i++) {
       const t = now - (ROWS - i) * 30; // the whole log inside the last hour when ROWS ≤ 120k
       rows.push({
-        id: ulid(t),
+        id: requestId(t),
         at: new Date(t).toISOString(),
         key_id: null,
         route: i % 3 ? "/v1/chat/completions" : "/v1/completions",
@@ -89,8 +90,11 @@ async function main(): Promise<void> {
         stream: i % 2,
       });
     }
-    await platform.store.db.insertInto("requests").values(rows).execute();
+    batches.push(rows);
   }
+  await platform.store.db.transaction().execute(async (trx) => {
+    for (const rows of batches) await trx.insertInto("requests").values(rows).execute();
+  });
   console.log(
     `\n${ROWS} request rows on ${platform.store.dialect} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
