@@ -39,8 +39,11 @@ export function detectPii(text: string, options: DetectOptions = {}): Detection[
   const { norm, stats } = foldWithStats(text);
   const input = { text, norm, stats };
   const found: Detection[] = [];
-  for (const detector of wanted === undefined ? DETECTORS : detectorsFor(wanted)) {
-    for (const d of detector.detect(input)) {
+  const detectors = wanted === undefined ? DETECTORS : detectorsFor(wanted);
+  for (let i = 0; i < detectors.length; i++) {
+    const detections = detectors[i]!.detect(input);
+    for (let j = 0; j < detections.length; j++) {
+      const d = detections[j]!;
       if (d.score >= minScore && (wanted === undefined || wanted.has(d.type))) found.push(d);
     }
   }

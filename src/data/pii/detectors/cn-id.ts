@@ -6,12 +6,12 @@
 //  - 15 digits (the pre-1999 format): region code + YYMMDD (19YY) + 3 digits, no check digit, so it
 //    is only reported with a lower score unless a word like 身份证 is nearby.
 // Spaces or dashes in the 6-8-4 grouping ("110105 19491231 002X") are accepted when used consistently.
-import { before, clamp01, execAllUnglued, isAlnum, NOT_PII_CONTEXT, textStats } from "../context.js";
+import { before, clamp01, execAll, NOT_PII_CONTEXT, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 const ID18 =
-  /([1-9]\d{5})([ -]?)((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\2(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
-const ID15 = /([1-9]\d{5})(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3})(?![0-9A-Za-z])/g;
+  /(?<![0-9A-Za-z])([1-9]\d{5})([ -]?)((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\2(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
+const ID15 = /(?<![0-9A-Za-z])([1-9]\d{5})(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3})(?![0-9A-Za-z])/g;
 
 const ID_CONTEXT = /(身份证|证件|身份号|公民号|id ?card|id ?no|identity|resident id)[^\n]{0,10}$/;
 
@@ -93,13 +93,13 @@ export const cnIdDetector: Detector = {
     if (stats.digits < 15 || stats.longestDigitRun < 8) return [];
     const { norm } = input;
     const out: Detection[] = [];
-    for (const m of execAllUnglued(ID18, norm, isAlnum)) {
+    for (const m of execAll(ID18, norm)) {
       const id = `${m[1]}${m[3]}${m[4]}`;
       if (!isValidCnId(id)) continue;
       out.push({ start: m.index, end: m.index + m[0].length, type: "CN_ID", score: 0.99, detector: "cn-id/18" });
     }
     if (stats.longestDigitRun < 15) return out;
-    for (const m of execAllUnglued(ID15, norm, isAlnum)) {
+    for (const m of execAll(ID15, norm)) {
       if (!PROVINCES.has(m[1]!.slice(0, 2)) || !validBirthDate(`19${m[2]}`)) continue;
       const left = before(norm, m.index, 20);
       const score = ID_CONTEXT.test(left) ? 0.9 : NOT_PII_CONTEXT.test(left) ? 0.2 : 0.55;
