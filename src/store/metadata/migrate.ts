@@ -41,7 +41,13 @@ async function aheadButCompatible(db: Kysely<Database>): Promise<boolean> {
  * takes an advisory lock; SQLite runs each migration inside BEGIN IMMEDIATE (see sqlite.ts).
  */
 export async function migrateToLatest(db: Kysely<Database>, displayUrl: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(migrations) });
+  // Unordered: a database that has a later migration but not an earlier one (built from a branch that
+  // merged later) gets the missing one applied; migrations are expand-only, so order does not matter.
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(migrations),
+    allowUnorderedMigrations: true,
+  });
   if (await aheadButCompatible(db)) return [];
   const { error, results } = await migrator.migrateToLatest();
   if (error === undefined) {
