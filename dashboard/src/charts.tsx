@@ -69,11 +69,15 @@ export function LineChart(props: {
             </text>
           </g>
         ))}
-        {ticks(xMin, xMax, 5).map((x) => (
-          <text key={`x${x}`} x={sx(x)} y={height - 6} textAnchor="middle" className="tick">
-            {fx(x)}
-          </text>
-        ))}
+        {ticks(xMin, xMax, 5)
+          .map((x) => [x, fx(x)] as const)
+          // Ticks closer than the label's unit (minutes on a 2-minute range) would repeat a label.
+          .filter(([, label], i, all) => i === 0 || label !== all[i - 1]![1])
+          .map(([x, label]) => (
+            <text key={`x${x}`} x={sx(x)} y={height - 6} textAnchor="middle" className="tick">
+              {label}
+            </text>
+          ))}
         {props.markers?.map((m) => (
           <g key={`m${m.x}${m.label}`}>
             <line
