@@ -3,7 +3,7 @@
 // the IBAN ends (so a word or number after it is never swallowed) and the ISO 7064 MOD 97-10 check
 // must give 1. Lower-case IBANs are not matched (they are almost never written that way, and allowing
 // them makes ordinary words candidates).
-import { execAll } from "../context.js";
+import { execAll, textStats } from "../context.js";
 import type { Detection, Detector, ScanInput } from "../types.js";
 
 /** Registered IBAN lengths (SWIFT IBAN registry), including the countries with partial/experimental IBANs. */
@@ -171,8 +171,11 @@ function readIban(norm: string, from: number, length: number): number {
 export const ibanDetector: Detector = {
   name: "iban",
   types: ["IBAN"],
-  detect({ norm }: ScanInput): Detection[] {
+  detect(input: ScanInput): Detection[] {
     const out: Detection[] = [];
+    // The check digits are two digits in a row.
+    if (textStats(input).longestDigitRun < 2) return out;
+    const { norm } = input;
     for (const m of execAll(START, norm)) {
       const length = IBAN_LENGTHS[m[1]!];
       if (length === undefined) continue;

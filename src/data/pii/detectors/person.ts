@@ -191,6 +191,14 @@ const NOT_SURNAMES = new Set(
 /** [A-Za-z0-9_]: a \b before a word character fails after one of these. */
 const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
+/**
+ * EN_FIRST_NAMES capitalised, for tokens matched as [A-Z][a-z]+: `has(token)` here is
+ * `EN_FIRST_NAMES.has(token.toLowerCase())` without allocating the lower-cased copy.
+ */
+const CAPITALISED_FIRST_NAMES: ReadonlySet<string> = new Set(
+  [...EN_FIRST_NAMES].map((name) => name.charAt(0).toUpperCase() + name.slice(1)),
+);
+
 function english(norm: string, out: Detection[]): void {
   EN_CONTEXT.lastIndex = 0;
   for (let m = EN_CONTEXT.exec(norm); m !== null; m = EN_CONTEXT.exec(norm)) {
@@ -209,7 +217,7 @@ function english(norm: string, out: Detection[]): void {
     out.push({ start, end: start + nameText.length, type: "PERSON", score, detector: `person/${rule}` });
   }
   for (const m of execAllUnglued(EN_DICTIONARY, norm, isWord)) {
-    if (!EN_FIRST_NAMES.has(m[1]!.toLowerCase()) || NOT_SURNAMES.has(m[2]!)) continue;
+    if (!CAPITALISED_FIRST_NAMES.has(m[1]!) || NOT_SURNAMES.has(m[2]!)) continue;
     out.push({
       start: m.index,
       end: m.index + m[0].length,
@@ -220,7 +228,7 @@ function english(norm: string, out: Detection[]): void {
   }
   // A lone first name after "I am" / "this is" (no surname): weaker, but still a name.
   for (const m of execAllUnglued(EN_INTRO, norm, isWord)) {
-    if (!EN_FIRST_NAMES.has(m[1]!.toLowerCase())) continue;
+    if (!CAPITALISED_FIRST_NAMES.has(m[1]!)) continue;
     const start = m.index + m[0].length - m[1]!.length;
     out.push({ start, end: start + m[1]!.length, type: "PERSON", score: 0.6, detector: "person/en-intro" });
   }
