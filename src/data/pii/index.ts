@@ -29,4 +29,5 @@ export {
   type PiiType,
   type ScanInput,
   STRUCTURED_PII_TYPES,
+  type TextStats,
 } from "./types.js";
