@@ -30,16 +30,6 @@ export function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-/** How many ASCII digits `s` has: a gate that costs far less than any digit pattern's scan. */
-export function countDigits(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
-}
-
 /** The input's TextStats: shared ones from `detectPii`, or computed here (a detector called alone). */
 export function textStats(input: ScanInput): TextStats {
   return input.stats ?? computeTextStats(input.norm);
