@@ -15,6 +15,7 @@ import { LlmopsError } from "../../errors.js";
 import type {
   AliasEventsTable,
   ApiKeysTable,
+  Database,
   ModelAliasesTable,
   ModelsTable,
   ModelVersionsTable,
@@ -31,6 +32,34 @@ import {
   redactUrl,
 } from "./index.js";
 import type { MetadataStore } from "./types.js";
+
+/** Every table of the schema: a table added to `Database` without one here fails to compile. */
+const SCHEMA_TABLES: Record<keyof Database, true> = {
+  models: true,
+  model_versions: true,
+  model_aliases: true,
+  alias_events: true,
+  api_keys: true,
+  requests: true,
+  workers: true,
+  datasets: true,
+  dataset_versions: true,
+  dataset_shards: true,
+  dataset_keys: true,
+  dataset_tombstones: true,
+  audit_events: true,
+  audit_head: true,
+  runs: true,
+  run_metrics: true,
+  run_events: true,
+  eval_runs: true,
+  eval_results: true,
+  eval_cache: true,
+  rollouts: true,
+  rollout_shadow_samples: true,
+  monitor_features: true,
+  drift_checks: true,
+};
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");
@@ -147,6 +176,9 @@ const apiKey = (id: string): ApiKeysTable => ({
   created_by: "admin",
   revoked_at: null,
   last_used_at: "2025-01-03T00:00:00.000Z",
+  models_json: JSON.stringify([`tiny ${UNICODE}`]),
+  expires_at: "2026-01-02T03:04:05.678Z",
+  team: `ml ${UNICODE}`,
 });
 const request = (id: string, at: string): Selectable<RequestsTable> => ({
   id,
@@ -381,27 +413,7 @@ describe.each(engines)("metadata store on $name", (engine) => {
     expect(rows.map((r) => r.at)).toEqual(["2025-03-01T00:00:00.000Z", "2025-02-01T00:00:00.000Z"]);
 
     const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
-    expect(tables).toEqual(
-      [
-        "alias_events",
-        "api_keys",
-        "model_aliases",
-        "model_versions",
-        "models",
-        "requests",
-        "workers",
-        "datasets",
-        "dataset_versions",
-        "dataset_shards",
-        "audit_events",
-        "audit_head",
-        "runs",
-        "run_metrics",
-        "run_events",
-        "dataset_keys",
-        "dataset_tombstones",
-      ].sort(),
-    );
+    expect(tables).toEqual(Object.keys(SCHEMA_TABLES).sort());
   });
 
   it("lets several openers migrate the same fresh database at once (in process)", async () => {
