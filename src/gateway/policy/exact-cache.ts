@@ -7,7 +7,7 @@ import type { CacheConfig } from "../../config/policy.js";
 import { cacheOptOut, exactCacheKey, isDeterministic } from "./cache-key.js";
 import type { PolicyMetrics } from "./metrics.js";
 import type { ResponseStore } from "./response-store.js";
-import { StreamAssembler } from "./sse-replay.js";
+import { assemblingWatcher } from "./sse-replay.js";
 import type { PolicyRequest, PolicyStage, StoredAnswer, StreamWatcher } from "./types.js";
 
 export const CACHE_HEADER = "x-llmops-cache";
@@ -70,16 +70,6 @@ export class ExactCache implements PolicyStage {
 
   watchStream(request: PolicyRequest): StreamWatcher | undefined {
     if (!request.state.has(this.name)) return undefined;
-    const assembler = new StreamAssembler();
-    return {
-      chunk(chunk) {
-        for (const event of chunk.events) assembler.push(event);
-        return undefined;
-      },
-      end: (completed) => {
-        const answer = completed ? assembler.result() : undefined;
-        if (answer !== undefined) this.save(request, JSON.stringify(answer));
-      },
-    };
+    return assemblingWatcher((answer) => this.save(request, answer));
   }
 }

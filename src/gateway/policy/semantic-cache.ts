@@ -7,7 +7,7 @@ import { semanticParts } from "./cache-key.js";
 import type { Embed } from "./embedder.js";
 import { CACHE_HEADER, CACHE_SOURCE_HEADER, cacheEligible } from "./exact-cache.js";
 import type { PolicyMetrics } from "./metrics.js";
-import { StreamAssembler } from "./sse-replay.js";
+import { assemblingWatcher } from "./sse-replay.js";
 import type { PolicyRequest, PolicyStage, StoredAnswer, StreamWatcher } from "./types.js";
 import type { VectorStore } from "./vector-store.js";
 
@@ -74,16 +74,6 @@ export class SemanticCache implements PolicyStage {
 
   watchStream(request: PolicyRequest): StreamWatcher | undefined {
     if (!request.state.has(this.name)) return undefined;
-    const assembler = new StreamAssembler();
-    return {
-      chunk(chunk) {
-        for (const event of chunk.events) assembler.push(event);
-        return undefined;
-      },
-      end: (completed) => {
-        const answer = completed ? assembler.result() : undefined;
-        if (answer !== undefined) this.save(request, JSON.stringify(answer));
-      },
-    };
+    return assemblingWatcher((answer) => this.save(request, answer));
   }
 }

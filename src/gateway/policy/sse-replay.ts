@@ -2,6 +2,8 @@
 // form as it passes (StreamAssembler); a streaming request served from a cache gets the JSON replayed
 // as OpenAI-style SSE chunks (answerToSse), which every OpenAI SDK reads like a live stream.
 
+import type { StreamWatcher } from "./types.js";
+
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json =>
@@ -121,4 +123,19 @@ export class StreamAssembler {
       ...(this.usage === undefined ? {} : { usage: this.usage }),
     };
   }
+}
+
+/** A stream watcher that hands the rebuilt answer (JSON text) to `save` when a stream completes intact. */
+export function assemblingWatcher(save: (answer: string) => void): StreamWatcher {
+  const assembler = new StreamAssembler();
+  return {
+    chunk(chunk) {
+      for (const event of chunk.events) assembler.push(event);
+      return undefined;
+    },
+    end: (completed) => {
+      const answer = completed ? assembler.result() : undefined;
+      if (answer !== undefined) save(JSON.stringify(answer));
+    },
+  };
 }
