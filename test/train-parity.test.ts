@@ -86,7 +86,8 @@ beforeAll(async () => {
     // Arbitrary ids reach far into the distribution's tail, where a relative error would show.
     [tok.bosId, ...Array.from({ length: len - 1 }, () => 3 + Math.floor(random() * (model.vocabSize - 3)))],
   ];
-  worker = await startWorker({ modelPath: file, modelName: "parity", threads: 1 });
+  // An F32 KV cache, as the issue asks: with llama.cpp's default F16 cache the worst token is ~1.3e-3 off.
+  worker = await startWorker({ modelPath: file, modelName: "parity", threads: 1, kvCache: "f32" });
 }, 180_000);
 
 afterAll(async () => {
@@ -118,6 +119,6 @@ describe("F32 export served by our worker", () => {
     }
     console.log(`worker vs trainer: max |Δ log-prob| ${maxDelta.toExponential(2)} over ${compared} tokens`);
     expect(compared).toBe(3 * (model.seqLen - 5));
-    expect(maxDelta).toBeLessThan(5e-3);
+    expect(maxDelta).toBeLessThan(1e-3);
   }, 120_000);
 });

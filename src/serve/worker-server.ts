@@ -604,6 +604,8 @@ export interface StartWorkerOptions {
   acceptAnyModel?: boolean;
   /** On close, how long in-flight requests may finish before they are cut off (default 10 s). */
   drainTimeoutMs?: number;
+  /** KV-cache precision (default f16); see LlamaCppEngineOptions.kvCache. */
+  kvCache?: "f16" | "f32";
   tracing?: WorkerServerOptions["tracing"];
 }
 
@@ -636,6 +638,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     threads: options.threads,
     ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
     ...(options.sequences !== undefined ? { sequences: options.sequences } : {}),
+    ...(options.kvCache !== undefined ? { kvCache: options.kvCache } : {}),
     ...(log ? { logger: log } : {}),
   });
   const server = createWorkerServer({

@@ -3,7 +3,7 @@
 // anywhere route to it.
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { readGgufFile, summarizeGguf } from "../../formats/gguf/index.js";
 import { createLogger } from "../../platform/logger.js";
 import { configFrom, jsonOption, runAction, wantsJson } from "../context.js";
@@ -22,7 +22,12 @@ export function registerWorkerCommand(program: Command): void {
       .option("-t, --threads <n>", "llama.cpp threads (set explicitly; 1 per worker is best on CPU)", "1")
       .option("--context-size <n>", "context window in tokens (default: the model's, at most 2048)")
       .option("--advertise-url <url>", "base URL other machines use to reach this worker (default http://HOST:PORT/v1)")
-      .option("--no-announce", "do not register in the metadata store (gateways will not route here)"),
+      .option("--no-announce", "do not register in the metadata store (gateways will not route here)")
+      .addOption(
+        new Option("--kv-cache <type>", "KV-cache precision: f16 (llama.cpp's default) or f32 (exact, 2× memory)")
+          .choices(["f16", "f32"])
+          .default("f16"),
+      ),
   ).action(
     runAction(async (command) => {
       const o = command.opts<{
@@ -33,6 +38,7 @@ export function registerWorkerCommand(program: Command): void {
         contextSize?: string;
         advertiseUrl?: string;
         announce: boolean;
+        kvCache: "f16" | "f32";
       }>();
       const config = configFrom(command);
       // Heavy modules (llama.cpp, Fastify, the stores) load only when the command runs.
@@ -79,6 +85,7 @@ export function registerWorkerCommand(program: Command): void {
         port,
         threads,
         contextSize,
+        kvCache: o.kvCache,
         logger,
         tracing: traced?.tracing,
       });

@@ -78,6 +78,12 @@ export interface LlamaCppEngineOptions {
   sequences?: number;
   /** Requests that may wait for a sequence before new ones get 503; default 64. */
   maxQueue?: number;
+  /**
+   * Precision of the KV cache and attention (default f16, llama.cpp's). f32 doubles the cache's
+   * memory and turns flash attention off, so served log-probabilities match an F32 reference
+   * (parity tests of exported models).
+   */
+  kvCache?: "f16" | "f32";
   logger?: EngineLogger;
 }
 
@@ -652,7 +658,16 @@ export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promis
     if (trained !== null && contextSize > trained) {
       logger.warn(`contextSize ${contextSize} is larger than the ${trained} tokens the model was trained with.`);
     }
-    const context = await model.createContext({ contextSize, sequences, threads });
+    const kvType = options.kvCache === "f32" ? "F32" : "F16";
+    const context = await model.createContext({
+      contextSize,
+      sequences,
+      threads,
+      experimentalKvCacheKeyType: kvType,
+      experimentalKvCacheValueType: kvType,
+      // Flash attention accumulates in F16 on CPU: exact mode turns it off as well.
+      ...(options.kvCache === "f32" ? { flashAttention: false } : {}),
+    });
     const chatFormat = chatFormatFor(model, logger);
     const vocabSize = metadataArray(model, "tokenizer", "ggml", "tokens")?.length ?? null;
     const info: ModelInfo = {
