@@ -208,8 +208,9 @@ export interface TraceDetail {
     totalMs: number;
     completionTokensPerSecond: number | null;
   };
-  body: { prompt?: string; response?: string; redacted?: boolean } | null;
-  body_note?: string;
+  /** The captured prompt and answer (`capture:` on), already redacted by `redaction`; null when none is stored. */
+  body: { prompt: string | null; response: string | null; redaction: string } | null;
+  body_note?: string | null;
 }
 
 export interface ModelInfo {

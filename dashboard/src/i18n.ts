@@ -348,10 +348,12 @@ const M = {
   "traces.notStreamed": ["not measured (not streamed)", "未测量（非流式）"],
   "traces.body": ["Prompt and response", "提示与回复"],
   "traces.noBody": [
-    "The request log stores metadata only: prompts and responses are never recorded, so there is nothing to show or redact.",
-    "请求日志只保存元数据：从不记录提示和回复，因此没有可显示或脱敏的内容。",
+    "No prompt or response is stored for this request. Without capture (the default) prompts and responses are never recorded; with capture.enabled in llmops.yaml they are kept, redacted, for sampled requests until they expire.",
+    "此请求没有保存提示或回复。未开启捕获（默认）时从不记录提示和回复；在 llmops.yaml 中设置 capture.enabled 后，会为抽样的请求保存脱敏后的内容，直到过期。",
   ],
-  "traces.redacted": ["redacted by policy", "已按策略脱敏"],
+  "traces.redacted": ["redacted by policy: {policy}", "已按策略脱敏：{policy}"],
+  "traces.unredacted": ["stored unredacted (policy: none)", "未脱敏保存（策略：none）"],
+  "traces.noText": ["(no text)", "（无文本）"],
   "traces.prompt": ["Prompt", "提示"],
   "traces.response": ["Response", "回复"],
 

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { alertsSchema } from "../monitor/alerts/rules.js";
 import { monitoringSchema } from "../monitor/drift/config.js";
+import { captureSchema } from "./capture.js";
 import { cacheSchema, guardrailsSchema, limitsSchema } from "./policy.js";
 import { routingSchema } from "./routing.js";
 import { auditConfigSchema, tracingConfigSchema } from "./security.js";
@@ -67,6 +68,8 @@ export const configSchema = z
     /** Drift monitoring and alert rules (src/monitor, docs/monitoring.md): drift on, no alert rules by default. */
     monitoring: monitoringSchema.optional(),
     alerts: alertsSchema.optional(),
+    /** Opt-in prompt/response capture, redacted (src/config/capture.ts, docs/dashboard.md): off by default. */
+    capture: captureSchema.optional(),
   })
   .strict();
 

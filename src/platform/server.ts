@@ -10,6 +10,7 @@ import { registerApi } from "../api/server.js";
 import { LlmopsError } from "../errors.js";
 import { createBatchedRequestRecorder, createGateway, type ShadowSample } from "../gateway/index.js";
 import { createEmbedder } from "../gateway/policy/embedder.js";
+import { startCapture } from "../monitor/bodies.js";
 import { startMonitoring } from "../monitor/drift/monitoring.js";
 import { insertRequests } from "../monitor/requests.js";
 import { RolloutStore } from "../registry/rollouts.js";
@@ -53,6 +54,11 @@ export async function startServer(
     batch: createBatchedRequestRecorder,
     embedder: (model) => createEmbedder(model, (m) => router.resolve(m)),
   });
+  // Opt-in prompt/response capture (docs/dashboard.md), redacted in its batched writer.
+  const captureConfig = platform.config.capture;
+  const capture = captureConfig?.enabled
+    ? startCapture({ store: platform.store, config: captureConfig, batch: createBatchedRequestRecorder, log: logger })
+    : undefined;
   const app = createGateway({
     metricsRegistry: registry,
     ...security.gatewayOptions,
@@ -77,6 +83,10 @@ export async function startServer(
       home: platform.config.home,
       databaseUrl: platform.config.database_url,
       monitor: monitoring.sink,
+      capture: capture && {
+        sink: (input) => capture.record(input),
+        sampleRate: captureConfig?.sample_rate ?? 1,
+      },
       onLimits: (limits) => monitoring.setLimits(limits),
     },
   });
@@ -88,6 +98,7 @@ export async function startServer(
   } catch (error) {
     await app.close().catch(() => {});
     await monitoring.close();
+    await capture?.close();
     await recorder.close();
     await security.close();
     await shadowRecorder.close();
@@ -108,6 +119,7 @@ export async function startServer(
     async close() {
       await app.close();
       await monitoring.close();
+      await capture?.close();
       await recorder.close();
       // After the gateway stopped: every request it answered is in the audit queue, written here.
       await security.close();

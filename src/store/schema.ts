@@ -352,6 +352,15 @@ export interface DriftChecksTable {
   features_json: string;
 }
 
+/** A captured prompt and answer, redacted and truncated (migration 0011; opt-in `capture:`). */
+export interface RequestBodiesTable {
+  request_id: string;
+  at: string;
+  prompt: string | null;
+  response: string | null;
+  redaction: string; // pii-mask | none
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -377,6 +386,7 @@ export interface Database {
   rollout_shadow_samples: RolloutShadowSamplesTable;
   monitor_features: MonitorFeaturesTable;
   drift_checks: DriftChecksTable;
+  request_bodies: RequestBodiesTable;
 }
 
 export type ModelRow = Selectable<ModelsTable>;

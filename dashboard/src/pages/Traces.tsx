@@ -241,11 +241,15 @@ function TraceView(props: { id: string }) {
               <Card title={t("traces.body")} wide testId="trace-body">
                 {detail.body ? (
                   <>
-                    {detail.body.redacted ? <Pill tone="info">{t("traces.redacted")}</Pill> : null}
+                    {detail.body.redaction === "none" ? (
+                      <Pill tone="warn">{t("traces.unredacted")}</Pill>
+                    ) : (
+                      <Pill tone="info">{t("traces.redacted", { policy: detail.body.redaction })}</Pill>
+                    )}
                     <h3>{t("traces.prompt")}</h3>
-                    <pre>{detail.body.prompt ?? "—"}</pre>
+                    <pre data-testid="trace-prompt">{detail.body.prompt || t("traces.noText")}</pre>
                     <h3>{t("traces.response")}</h3>
-                    <pre>{detail.body.response ?? "—"}</pre>
+                    <pre data-testid="trace-response">{detail.body.response || t("traces.noText")}</pre>
                   </>
                 ) : (
                   <p className="muted">{t("traces.noBody")}</p>

@@ -2,6 +2,7 @@
 // totals and percentiles over a window, the log filtered and paged on the server, one request.
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { readRequestBody } from "../../monitor/bodies.js";
 import { listTraces, requestOverview, traceDetail, traceFacets } from "../../monitor/stats.js";
 import type { Platform } from "../../platform/open.js";
 import { authorize } from "../auth.js";
@@ -39,11 +40,16 @@ export function statsRoutes(app: FastifyInstance, platform: Platform): void {
   app.get("/api/v1/stats/requests/:id", async (request) => {
     await authorize(keys, request, "requests:read");
     const { id } = parseWith(z.object({ id: z.string().min(1).max(64) }), request.params, "path");
+    const detail = await traceDetail(store, id);
+    // The request log is metadata only; the text exists only when `capture:` was on (and sampled it).
+    const body = await readRequestBody(store, id);
     return {
-      ...(await traceDetail(store, id)),
-      // The gateway logs metadata only (see README: "never the prompt"); say so instead of guessing.
-      body: null,
-      body_note: "The request log stores metadata only: prompts and responses are never recorded.",
+      ...detail,
+      body,
+      body_note:
+        body === null
+          ? "No prompt or response is stored for this request: capture is off (set capture.enabled in llmops.yaml), the request was not sampled, or its capture expired."
+          : null,
     };
   });
 }

@@ -8,6 +8,7 @@ import type { CacheConfig, GuardrailsConfig, LimitsConfig } from "../../config/p
 import { LlmopsError } from "../../errors.js";
 import type { FinishRequest } from "../accounting.js";
 import type { ResolvedModel } from "../types.js";
+import { CaptureStage, type CaptureStageOptions } from "./capture-stage.js";
 import { createEmbedder } from "./embedder.js";
 import { ExactCache } from "./exact-cache.js";
 import { buildGuards } from "./guardrails-build.js";
@@ -40,6 +41,8 @@ export interface PolicyOptions {
   databaseUrl?: string | undefined;
   /** The drift monitor's queue (docs/monitoring.md): one feature input per request when set. */
   monitor?: FeatureSink | undefined;
+  /** Opt-in prompt/response capture (`capture:`, docs/gateway-policy.md): set only when enabled. */
+  capture?: CaptureStageOptions | undefined;
   /** Told the limits stage once built (undefined when limits are off): alerts read budget use from it. */
   onLimits?: ((limits: LimitsStage | undefined) => void) | undefined;
 }
@@ -73,7 +76,8 @@ export function createPolicy(options: PolicyOptions | undefined, parts: PolicyPa
     outputGuards.length === 0 &&
     !exact?.enabled &&
     !semantic?.enabled &&
-    !options.monitor
+    !options.monitor &&
+    !options.capture
   ) {
     return undefined;
   }
@@ -136,6 +140,7 @@ export function createPolicy(options: PolicyOptions | undefined, parts: PolicyPa
   }
   if (outputGuards.length > 0) stages.push(new OutputGuardrails(outputGuards, metrics));
   if (options.monitor) stages.push(new MonitorStage(options.monitor));
+  if (options.capture) stages.push(new CaptureStage(options.capture));
   options.onLimits?.(limits);
   return { pipeline: new PolicyPipeline(stages, parts.finish, closers), limits };
 }

@@ -59,6 +59,7 @@ const SCHEMA_TABLES: Record<keyof Database, true> = {
   rollout_shadow_samples: true,
   monitor_features: true,
   drift_checks: true,
+  request_bodies: true,
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));

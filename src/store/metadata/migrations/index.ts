@@ -12,6 +12,7 @@ import { rollouts } from "./0007_rollouts.js";
 import { monitor } from "./0008_monitor.js";
 import { security } from "./0009_security.js";
 import { dashboard } from "./0010_dashboard.js";
+import { requestBodies } from "./0011_request_bodies.js";
 
 export const migrations: Readonly<Record<string, Migration>> = {
   "0001_initial": initial,
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   "0008_monitor": monitor,
   "0009_security": security,
   "0010_dashboard": dashboard,
+  "0011_request_bodies": requestBodies,
 };
