@@ -226,7 +226,7 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     expect(timing.load).toBeLessThan(1000);
     await page.getByLabel("API key").fill(adminKey);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.locator("nav a[data-nav]").count(), { timeout: 10_000 }).toBe(8);
+    await expect.poll(() => page.locator("nav a[data-nav]").count(), { timeout: 10_000 }).toBe(9);
     expect(await page.evaluate(`sessionStorage.getItem("llmops.key")`)).toBe(adminKey);
     expect(await page.evaluate(`localStorage.getItem("llmops.key")`)).toBeNull();
   });
@@ -348,6 +348,62 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     await shot("audit-en");
   });
 
+  it("Explain: an occlusion heatmap over the prompt with AOPC numbers, in English and 中文", async () => {
+    /** Fills the form, runs, and returns the API's answer once the page shows it. */
+    const explainOnce = async (prompt: string): Promise<{ features: Array<{ text: string }> }> => {
+      await page.locator("select[name=model]").selectOption("llmops-tiny@1");
+      await page.locator("textarea[name=prompt]").fill(prompt);
+      await page.locator("select[name=method]").selectOption("occlusion");
+      await page.locator("select[name=group]").selectOption("word");
+      await page.locator("input[name=budget]").fill("200");
+      const answer = page.waitForResponse((r) => r.url().endsWith("/api/v1/explain"), { timeout: 180_000 });
+      await page.getByTestId("explain-run").click();
+      const response = await answer;
+      expect(response.status()).toBe(200);
+      const json = (await response.json()) as { features: Array<{ text: string }> };
+      await expect.poll(() => page.getByTestId("explain-heatmap").count(), { timeout: 15_000 }).toBe(1);
+      // One coloured span per prompt piece, and together they spell the prompt.
+      const spans = page.locator("[data-testid=explain-heatmap] [data-testid=heat-feature]");
+      expect(await spans.count()).toBe(json.features.length);
+      expect(json.features.length).toBeGreaterThanOrEqual(3);
+      expect(await page.locator("[data-testid=explain-heatmap] div").first().textContent()).toBe(prompt);
+      for (const id of ["aopc-deletion", "aopc-insertion"])
+        expect(await page.getByTestId(id).textContent()).toMatch(/^-?\d+\.\d{3}/);
+      expect(((await page.getByTestId("explain-summary").textContent()) ?? "").length).toBeGreaterThan(10);
+      return json;
+    };
+
+    const intro = await open("/explain");
+    expect(intro).toContain("which parts of a prompt");
+    await explainOnce("the cat sees the moon");
+    expect(await page.getByTestId("summary").textContent()).toMatch(/explained with occlusion over \d+ prompt pieces/);
+    expect(await page.getByTestId("explain-faithfulness").textContent()).toContain("Deletion AOPC");
+    expect(await page.getByTestId("explain-legend").textContent()).toMatch(/lowered.*raised/);
+    await shot("explain-en");
+
+    // 中文: the same page in Chinese, and a Chinese prompt rendered in the heatmap.
+    await page.getByTestId("lang").click();
+    await expect.poll(() => page.locator("nav a[data-nav=explain]").textContent()).toBe("解释");
+    expect(await page.getByTestId("explain-faithfulness").textContent()).toContain("删除 AOPC");
+    await explainOnce("床前明月光，疑是地上霜。");
+    expect(await page.getByTestId("summary").textContent()).toMatch(/已用 occlusion 解释 llmops-tiny@1/);
+    await shot("explain-zh");
+    await page.getByTestId("lang").click();
+    await expect.poll(() => page.locator("nav a[data-nav=explain]").textContent()).toBe("Explain");
+
+    // Bad input is shown in the page's error style, not thrown: a budget far too small.
+    await page.locator("textarea[name=prompt]").fill("the cat sees the moon");
+    const before = consoleErrors.length;
+    await page.locator("input[name=budget]").fill("1");
+    await page.getByTestId("explain-run").click();
+    await expect
+      .poll(() => page.locator("[data-testid=explain-form] .error").textContent(), { timeout: 30_000 })
+      .toMatch(/budget/i);
+    // Chromium logs every 4xx fetch as "Failed to load resource"; this one 400 was asked for.
+    const added = consoleErrors.splice(before);
+    consoleErrors.push(...added.filter((e) => !/status of 400/.test(e)));
+  }, 400_000);
+
   it("Settings: keys and roles", async () => {
     const summary = await open("/settings");
     expect(summary).toMatch(/Signed in as .* \(admin\)/);
@@ -359,7 +415,7 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     await shot("settings-en");
   });
 
-  it("a viewer key sees every page but Audit, and nothing errors", async () => {
+  it("a viewer key sees every page but Audit and Explain, and nothing errors", async () => {
     const created = (await page.getByTestId("created-key").textContent()) ?? "";
     const viewerKey = /llm_\S+/.exec(created)?.[0];
     expect(viewerKey).toBeTruthy();
@@ -374,6 +430,7 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     await viewer.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => viewer.locator("nav a[data-nav]").count(), { timeout: 10_000 }).toBe(7);
     expect(await viewer.locator("nav a[data-nav=audit]").count()).toBe(0);
+    expect(await viewer.locator("nav a[data-nav=explain]").count()).toBe(0);
     // #/audit falls back to the first page the key may use.
     await expect.poll(() => viewer.locator("nav a.active").textContent()).toBe("Overview");
     for (const route of ["/models/llmops-tiny", "/datasets", "/runs", "/evals", "/traces", "/settings"]) {

@@ -387,3 +387,74 @@ export interface ApiKeyInfo {
   revokedAt: string | null;
   lastUsedAt: string | null;
 }
+
+// ---- explanations (POST /api/v1/explain; shape in docs/explainability.md) ----
+
+export interface ExplainRequest {
+  model: string;
+  prompt: string;
+  target?: string;
+  method: string;
+  group: "token" | "word" | "sentence";
+  seed: number;
+  budget: number;
+  max_tokens?: number;
+}
+
+export interface ExplanationFeature {
+  index: number;
+  text: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+export interface Explanation {
+  object: "explanation";
+  model: string;
+  method: string;
+  methodKind: "black-box" | "gradient";
+  methodDescription: string;
+  unit: string;
+  group: string;
+  prompt: string;
+  target: string;
+  targetSource: "given" | "greedy";
+  features: ExplanationFeature[];
+  logprob: { full: number; empty: number };
+  faithfulness: {
+    deletion: { aopc: number };
+    insertion: { aopc: number };
+    random?: { orders: number; deletionAopc: number; insertionAopc: number };
+    steps: number;
+  };
+  truncated: boolean;
+  notes: string[];
+  summary: string;
+  cost: { calls: number; cacheHits: number; seconds: number };
+}
+
+export function explain(body: ExplainRequest): Promise<Explanation> {
+  return api<Explanation>("/explain", { method: "POST", body: { ...body, format: "json" } });
+}
+
+/** The same explanation as the server's standalone HTML page (format "html"), for download. */
+export async function explainHtml(body: ExplainRequest): Promise<string> {
+  const key = storedKey();
+  const response = await fetch("/api/v1/explain", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ ...body, format: "html" }),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    let message = `HTTP ${response.status}`;
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+    } catch {
+      // not JSON: keep the status
+    }
+    throw new ApiError(response.status, message, null);
+  }
+  return text;
+}

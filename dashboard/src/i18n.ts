@@ -36,6 +36,7 @@ const M = {
   "nav.evals": ["Evals", "评测"],
   "nav.traces": ["Traces", "请求追踪"],
   "nav.audit": ["Audit", "审计"],
+  "nav.explain": ["Explain", "解释"],
   "nav.settings": ["Settings", "设置"],
 
   "col.model": ["Model", "模型"],
@@ -401,6 +402,59 @@ const M = {
   "settings.notAdmin": ["Only admins can list, create and revoke keys.", "只有管理员可以查看、创建和吊销密钥。"],
   "settings.roles": ["Roles and permissions", "角色与权限"],
   "settings.permission": ["Permission", "权限"],
+
+  "explain.summary.intro": [
+    "Ask which parts of a prompt made a model answer the way it did: pick a model, type a prompt, and run.",
+    "查看提示中的哪些部分让模型给出了这样的回答：选择模型、输入提示，然后运行。",
+  ],
+  "explain.summary.done": [
+    "{model} explained with {method} over {n} prompt pieces: orange raised the answer's chance, blue lowered it.",
+    "已用 {method} 解释 {model}，提示共 {n} 段：橙色提高了该回答的概率，蓝色降低了它。",
+  ],
+  "explain.model": ["Model", "模型"],
+  "explain.prompt": ["Prompt", "提示"],
+  "explain.promptPlaceholder": ["e.g. the cat sees the moon", "例如：床前明月光，"],
+  "explain.targetLabel": ["Target (optional)", "目标文本（可选）"],
+  "explain.targetPlaceholder": [
+    "the continuation to explain; empty: the model's own greedy answer",
+    "要解释的续写；留空则使用模型自己的贪心回答",
+  ],
+  "explain.method": ["Method", "方法"],
+  "explain.group": ["Pieces", "切分单位"],
+  "explain.group.token": ["tokens", "词元"],
+  "explain.group.word": ["words", "词"],
+  "explain.group.sentence": ["sentences", "句子"],
+  "explain.budget": ["Budget (model calls)", "预算（模型调用次数）"],
+  "explain.run": ["Explain", "解释"],
+  "explain.working": ["Working…", "计算中…"],
+  "explain.workingHint": [
+    "Working… each explanation runs the model many times; this can take from seconds to a few minutes.",
+    "计算中… 每次解释需要多次运行模型，可能需要几秒到几分钟。",
+  ],
+  "explain.methodHint": [
+    "occlusion, lime and kernelshap work on any model; ig, gradxinput and attention need the model's weights here (llama GGUFs).",
+    "occlusion、lime 和 kernelshap 适用于任何模型；ig、gradxinput 和 attention 需要本地的模型权重（llama GGUF）。",
+  ],
+  "explain.heatmap": ["What mattered in the prompt", "提示中起作用的部分"],
+  "explain.raised": ["raised", "提高"],
+  "explain.lowered": ["lowered", "降低"],
+  "explain.unit": ["scores in {unit}", "分数单位：{unit}"],
+  "explain.target": ["Explained answer", "被解释的回答"],
+  "explain.targetGiven": ["given", "指定"],
+  "explain.targetGreedy": ["the model's own answer", "模型自己的回答"],
+  "explain.faithfulness": ["Faithfulness", "可信度"],
+  "explain.deletion": ["Deletion AOPC", "删除 AOPC"],
+  "explain.insertion": ["Insertion AOPC", "插入 AOPC"],
+  "explain.vsRandom": ["(random order: {value})", "（随机顺序：{value}）"],
+  "explain.noRandom": ["(no random comparison: budget too small)", "（无随机对照：预算不足）"],
+  "explain.aopcHint": [
+    "How much removing (deletion) or adding back (insertion) the top-ranked pieces first changes the answer's log-probability; the further above the random order, the more the heatmap can be trusted.",
+    "优先删除（删除）或加回（插入）排名最高的片段时，回答的对数概率变化多少；比随机顺序高得越多，热力图越可信。",
+  ],
+  "explain.details": ["Details", "详情"],
+  "explain.cost": ["Cost", "开销"],
+  "explain.costValue": ["{calls} model calls in {seconds} s", "{calls} 次模型调用，用时 {seconds} 秒"],
+  "explain.download": ["Download HTML", "下载 HTML"],
 } satisfies Record<string, readonly [string, string]>;
 
 export type MsgKey = keyof typeof M;

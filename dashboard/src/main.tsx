@@ -7,6 +7,7 @@ import { I18nProvider, type Lang, useI18n } from "./i18n";
 import { AuditPage } from "./pages/Audit";
 import { DatasetsPage } from "./pages/Datasets";
 import { EvalsPage } from "./pages/Evals";
+import { ExplainPage } from "./pages/Explain";
 import { ModelsPage } from "./pages/Models";
 import { OverviewPage } from "./pages/Overview";
 import { RunsPage } from "./pages/Runs";
@@ -22,6 +23,7 @@ const PAGES = {
   runs: RunsPage,
   evals: EvalsPage,
   traces: TracesPage,
+  explain: ExplainPage,
   audit: AuditPage,
   settings: SettingsPage,
 } as const;
@@ -35,6 +37,7 @@ const NEEDS: Record<PageName, string | null> = {
   runs: "runs:read",
   evals: "evals:read",
   traces: "requests:read",
+  explain: "explain",
   audit: "audit:read",
   settings: null,
 };
