@@ -13,6 +13,7 @@ import { ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { ApiKeyRow } from "../store/schema.js";
+import { durationMs } from "../util/duration.js";
 import { appendAudit } from "./audit.js";
 import { hashSecret, verifySecret } from "./kdf.js";
 import type { Principal } from "./principal.js";
@@ -382,13 +383,9 @@ function normalizeExpiry(expiresAt: string | Date | null | undefined): string | 
   return new Date(time).toISOString();
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** Parses `30d`, `12h`, `90m`, `45s`, `2w` into milliseconds; throws invalid_request otherwise. */
 export function parseDuration(text: string, what = "--expires-in"): number {
-  const match = DURATION.exec(text.trim());
-  const ms = match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
+  const ms = durationMs(text);
   if (!Number.isFinite(ms) || ms <= 0) {
     throw invalidRequest(`${what} '${text}' is not a duration; use a number and a unit: 45s, 90m, 12h, 30d or 2w.`);
   }

@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { invalidRequest, LlmopsError } from "../../errors.js";
+import { durationMs } from "../../util/duration.js";
 import { jsonOption, runAction, wantsJson } from "../context.js";
 import { printJson, printTable } from "../output.js";
 import { parseInteger } from "../parse.js";
@@ -17,10 +18,9 @@ export const BUNDLED_CHART = resolve(dirname(fileURLToPath(import.meta.url)), ".
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function seconds(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (m === null) throw invalidRequest(`${flag} takes a duration such as 5s, 500ms or 1m, got '${text}'`, flag);
-  const n = Number(m[1]);
-  return m[2] === "ms" ? n / 1000 : m[2] === "m" ? n * 60 : n;
+  const ms = durationMs(text);
+  if (!(ms > 0)) throw invalidRequest(`${flag} takes a duration such as 5s, 500ms or 1m, got '${text}'`, flag);
+  return ms / 1000;
 }
 
 export function registerDeployCommands(program: Command): void {

@@ -6,6 +6,7 @@ import pc from "picocolors";
 import { LlmopsError } from "../../errors.js";
 import type { Platform } from "../../platform/open.js";
 import type { Rollout, RolloutKind } from "../../registry/rollouts.js";
+import { durationMs } from "../../util/duration.js";
 import { cliActor, jsonOption, wantsJson, withPlatform } from "../context.js";
 import { printFields, printJson, printTable } from "../output.js";
 
@@ -21,10 +22,9 @@ function number(flag: string, min: number, max: number) {
 
 /** `60s`, `5m`, `1h` or plain milliseconds. */
 function duration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (match === null) throw new InvalidArgumentError("use a duration such as 60s, 5m, 1h or 30000 (ms).");
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "ms"]!;
-  return Math.round(Number(match[1]) * unit);
+  const ms = /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number(text) : durationMs(text);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError("use a duration such as 60s, 5m, 1h or 30000 (ms).");
+  return Math.round(ms);
 }
 
 async function store(platform: Platform) {

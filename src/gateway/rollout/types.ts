@@ -1,5 +1,7 @@
 // What the gateway knows about a rollout: the two arms of an alias, the split, and the SLO its
 // controller enforces. The platform builds these from the registry's rollout records.
+
+import type { RolloutShadowSamplesTable } from "../../store/schema.js";
 import type { Upstream } from "../types.js";
 
 export type RolloutKind = "canary" | "shadow" | "blue-green";
@@ -54,23 +56,8 @@ export interface RolloutEvidence {
   stableStats: RolloutWindowStats;
 }
 
-/** One shadowed request: the primary's answer beside the candidate's (outputs truncated). */
-export interface ShadowSample {
-  id: string;
-  rollout_id: string;
-  request_id: string;
-  at: string;
-  route: string;
-  primary_version: string;
-  primary_status: number;
-  primary_latency_ms: number;
-  primary_output: string | null;
-  candidate_version: string;
-  candidate_status: number | null;
-  candidate_latency_ms: number | null;
-  candidate_output: string | null;
-  candidate_error: string | null;
-}
+/** One shadowed request: the primary's answer beside the candidate's (outputs truncated), as stored. */
+export type ShadowSample = RolloutShadowSamplesTable;
 
 export interface RolloutHooks {
   /** The candidate breached its SLO: move the alias back to the stable version and record the evidence (idempotent). */

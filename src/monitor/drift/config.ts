@@ -2,15 +2,7 @@
 // default (recording a feature row per request costs a few microseconds; see docs); set
 // `monitoring.drift.enabled: false` to switch it off. Durations are written like 30s, 5m, 1h, 7d.
 import { z } from "zod";
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** "90s", "5m", "1h", "7d" (or a number of milliseconds) → milliseconds. */
-export function durationMs(text: string | number): number {
-  if (typeof text === "number") return text;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/.exec(text);
-  return match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
-}
+import { durationMs } from "../../util/duration.js";
 
 export const durationSchema = z.union([z.string(), z.number().positive()]).transform((value, ctx) => {
   const ms = durationMs(value);
