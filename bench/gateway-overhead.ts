@@ -49,7 +49,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
 import { createBatchedRequestRecorder, createGateway, type GatewayDeps, type Principal } from "../src/gateway/index.js";
@@ -478,8 +478,10 @@ async function main(): Promise<void> {
   const maxConnections = Math.max(1, Math.round(flag("max-connections", 32)));
   const delayMs = flag("upstream-delay-ms", 0);
   const phases = new Set((stringFlag("phases") ?? "autocannon,paced,max").split(","));
-  const fullConfig =
-    stringFlag("full-config") ?? join(fileURLToPath(new URL("../../bench/", import.meta.url)), "gateway-full.yaml");
+  // Absolute: the full gateway runs in a temporary folder, where a relative path would not resolve.
+  const fullConfig = resolve(
+    stringFlag("full-config") ?? join(fileURLToPath(new URL("../../bench/", import.meta.url)), "gateway-full.yaml"),
+  );
   const json = process.argv.includes("--json");
   const log = (line: string) => {
     if (!json) process.stdout.write(`${line}\n`);
