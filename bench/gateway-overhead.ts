@@ -157,7 +157,7 @@ async function runFullGateway(upstreamUrl: string, configFile: string): Promise<
   const home = mkdtempSync(join(tmpdir(), "llmops-bench-full-"));
   const config = loadConfig({ configFile, env: { LLMOPS_HOME: home }, cwd: home }).config;
   config.upstreams = [{ name: "mock", url: `${upstreamUrl}/v1`, models: [{ name: MODEL, as: UPSTREAM_MODEL }] }];
-  const platform = await openPlatform(config);
+  const platform = await openPlatform(config, { writerThread: true });
   const { key } = await platform.keys.create({ name: "bench", role: "service", team: "bench", createdBy: "bench" });
   const server = await startServer(platform, { host: "127.0.0.1", port: 0, logger: createLogger("silent") });
   process.once("SIGTERM", () => {

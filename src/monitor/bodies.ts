@@ -42,45 +42,68 @@ export interface CaptureWriter {
 
 const PRUNE_EVERY_MS = 60_000;
 
+/** A batch of captured requests, plain (it may cross to the gateway's writer thread). */
+export interface CaptureBatch {
+  inputs: Array<{ id: string; at: Date; prompt: string; response: string | null }>;
+  config: Pick<CaptureConfig, "redact" | "max_chars" | "retention_days">;
+  /** Also delete rows older than retention_days. */
+  prune: boolean;
+}
+
+/** Redacts, truncates and stores a batch; prunes expired rows when asked. */
+export async function storeCaptures(store: MetadataStore, batch: CaptureBatch): Promise<void> {
+  const { config } = batch;
+  const rows = batch.inputs.map((input) => ({
+    request_id: input.id,
+    at: input.at.toISOString(),
+    prompt: redactForCapture(input.prompt, config.redact, config.max_chars),
+    response: input.response === null ? null : redactForCapture(input.response, config.redact, config.max_chars),
+    redaction: config.redact,
+  }));
+  // A retried id (never expected: ids are ULIDs) must not fail the whole batch.
+  if (rows.length > 0) {
+    await store.db
+      .insertInto("request_bodies")
+      .values(rows)
+      .onConflict((c) => c.column("request_id").doNothing())
+      .execute();
+  }
+  if (batch.prune) {
+    const cutoff = new Date(Date.now() - config.retention_days * 86_400_000).toISOString();
+    await store.db.deleteFrom("request_bodies").where("at", "<", cutoff).execute();
+  }
+}
+
 export function startCapture(options: {
   store: MetadataStore;
   config: CaptureConfig;
   batch: BatchFactory;
   log: DriftLog;
   flushMs?: number;
+  /** Stores a batch (default: storeCaptures on `store`, in this thread); the gateway uses its writer thread. */
+  storeCaptures?: (batch: CaptureBatch) => Promise<void>;
 }): CaptureWriter {
   const { store, config } = options;
+  const write = options.storeCaptures ?? ((batch: CaptureBatch) => storeCaptures(store, batch));
   let prunedAt = 0;
-  const write = async (inputs: CaptureInput[]) => {
-    const rows = inputs.map((input) => {
-      const response = input.response;
-      return {
-        request_id: input.id,
-        at: input.at.toISOString(),
-        prompt: redactForCapture(input.prompt, config.redact, config.max_chars),
-        response: response === null ? null : redactForCapture(response, config.redact, config.max_chars),
-        redaction: config.redact,
-      };
-    });
-    // A retried id (never expected: ids are ULIDs) must not fail the whole batch.
-    if (rows.length > 0) {
-      await store.db
-        .insertInto("request_bodies")
-        .values(rows)
-        .onConflict((c) => c.column("request_id").doNothing())
-        .execute();
-    }
-    const now = Date.now();
-    if (now - prunedAt >= PRUNE_EVERY_MS) {
-      prunedAt = now;
-      const cutoff = new Date(now - config.retention_days * 86_400_000).toISOString();
-      await store.db.deleteFrom("request_bodies").where("at", "<", cutoff).execute();
-    }
-  };
-  const recorder = options.batch<CaptureInput>(write, {
-    flushMs: options.flushMs ?? 1000,
-    onError: (error, dropped) => options.log.error({ err: error, dropped }, "could not write captured request bodies"),
-  });
+  const recorder = options.batch<CaptureInput>(
+    async (inputs) => {
+      const now = Date.now();
+      const prune = now - prunedAt >= PRUNE_EVERY_MS;
+      if (prune) prunedAt = now;
+      await write({
+        // Reading prompt/response runs the stage's lazy getters here, in the batch, not per request.
+        inputs: inputs.map((input) => ({ id: input.id, at: input.at, prompt: input.prompt, response: input.response })),
+        config: { redact: config.redact, max_chars: config.max_chars, retention_days: config.retention_days },
+        prune,
+      });
+    },
+    {
+      flushMs: options.flushMs ?? 1000,
+      onError: (error, dropped) =>
+        options.log.error({ err: error, dropped }, "could not write captured request bodies"),
+    },
+  );
   return {
     record: (input) => recorder.record(input),
     flush: () => recorder.flush(),

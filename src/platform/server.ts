@@ -12,7 +12,6 @@ import { createBatchedRequestRecorder, createGateway, type ShadowSample } from "
 import { createEmbedder } from "../gateway/policy/embedder.js";
 import { startCapture } from "../monitor/bodies.js";
 import { startMonitoring } from "../monitor/drift/monitoring.js";
-import { insertRequests } from "../monitor/requests.js";
 import { RolloutStore } from "../registry/rollouts.js";
 import type { Platform } from "./open.js";
 import { gatewayTrafficOptions, ModelRouter, rolloutHooks } from "./routing.js";
@@ -39,7 +38,11 @@ export async function startServer(
   const shadowRecorder = createBatchedRequestRecorder((rows: ShadowSample[]) => rollouts.insertShadowSamples(rows), {
     onError: (error, dropped) => logger.error({ err: error, dropped }, "could not write shadow samples"),
   });
-  const recorder = createBatchedRequestRecorder((rows) => insertRequests(platform.store, rows), {
+  // The request log, drift rows, captures and checks go through platform.jobs: the writer thread for
+  // `llmops gateway` / `llmops up`. Batches leave every 200 ms, so queued rows die young (cheap GC).
+  const { jobs } = platform;
+  const recorder = createBatchedRequestRecorder((rows) => jobs.run("requests", rows), {
+    flushMs: 200,
     onError: (error, dropped) => logger.error({ err: error, dropped }, "could not write the request log"),
   });
   // Audit, auth and tracing (docs/security.md, docs/observability.md) share the gateway's registry.
@@ -53,11 +56,19 @@ export async function startServer(
     log: logger,
     batch: createBatchedRequestRecorder,
     embedder: (model) => createEmbedder(model, (m) => router.resolve(m)),
+    storeFeatures: (inputs) => jobs.run("features", inputs),
+    check: (config, at) => jobs.run("drift-check", { config, at }),
   });
   // Opt-in prompt/response capture (docs/dashboard.md), redacted in its batched writer.
   const captureConfig = platform.config.capture;
   const capture = captureConfig?.enabled
-    ? startCapture({ store: platform.store, config: captureConfig, batch: createBatchedRequestRecorder, log: logger })
+    ? startCapture({
+        store: platform.store,
+        config: captureConfig,
+        batch: createBatchedRequestRecorder,
+        log: logger,
+        storeCaptures: (batch) => jobs.run("captures", batch),
+      })
     : undefined;
   const app = createGateway({
     metricsRegistry: registry,

@@ -7,9 +7,14 @@
 // before it returns (graceful shutdown). Only a full queue — the database down for long at high
 // traffic — or a close() that cannot finish within its deadline drops entries, counted and reported.
 import type { MetadataStore } from "../store/metadata/types.js";
-import { type AuditEntry, appendAuditBatch } from "./audit.js";
+import { type AuditEntry, appendAuditEntries } from "./audit.js";
 
 export interface AuditWriterOptions {
+  /**
+   * Appends one batch in one transaction (default: appendAuditEntries on `store`, in this thread).
+   * `llmops gateway` passes the background writer thread's job instead (src/platform/background).
+   */
+  append?: (entries: AuditEntry[]) => Promise<void>;
   /** Append as soon as this many entries wait (default 500). */
   maxBatch?: number;
   /** Append entries at most this long after they arrive (default 200 ms). */
@@ -43,6 +48,7 @@ export function createAuditWriter(store: MetadataStore, options: AuditWriterOpti
   const flushMs = Math.max(0, options.flushMs ?? 200);
   const maxQueue = Math.max(maxBatch, options.maxQueue ?? 200_000);
   const maxRetryDelayMs = Math.max(1, options.maxRetryDelayMs ?? 5_000);
+  const append = options.append ?? ((entries: AuditEntry[]) => appendAuditEntries(store, entries));
   let onBatch = options.onBatch;
   let onError = options.onError;
   const report = (error: unknown, dropped: number) => {
@@ -72,7 +78,7 @@ export function createAuditWriter(store: MetadataStore, options: AuditWriterOpti
 
   const write = async (batch: AuditEntry[]) => {
     const started = performance.now();
-    await store.db.transaction().execute((trx) => appendAuditBatch(trx, batch));
+    await append(batch);
     appended += batch.length;
     onBatch?.(batch.length, (performance.now() - started) / 1000);
   };

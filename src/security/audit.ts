@@ -111,6 +111,11 @@ export async function appendAuditBatch(
   return rows.map(toEvent);
 }
 
+/** Appends entries in a transaction of their own (the audit writer's batches). */
+export async function appendAuditEntries(store: MetadataStore, entries: readonly AuditEntry[]): Promise<void> {
+  await store.db.transaction().execute((trx) => appendAuditBatch(trx, entries));
+}
+
 /** Appends an entry in a transaction of its own (for events that change nothing else). */
 export function recordAudit(store: MetadataStore, entry: AuditEntry): Promise<AuditEvent> {
   return store.db.transaction().execute((trx) => appendAudit(trx, entry));

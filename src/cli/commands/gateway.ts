@@ -27,7 +27,7 @@ export function registerGatewayCommand(program: Command): void {
         import("../../platform/open.js"),
         import("../../platform/server.js"),
       ]);
-      const platform = await openPlatform(config);
+      const platform = await openPlatform(config, { writerThread: true });
       const running = await startServer(platform, { host: config.server.host, port: config.server.port, logger }).catch(
         async (error: unknown) => {
           await platform.close();

@@ -55,7 +55,7 @@ export function registerUpCommand(program: Command): void {
         import("../../platform/open.js"),
         import("../../platform/server.js"),
       ]);
-      const platform = await openPlatform(config);
+      const platform = await openPlatform(config, { writerThread: true });
       const supervisor = new WorkerSupervisor({
         globalArgs: childGlobalArgs(command, config),
         threads: config.workers.threads,

@@ -11,7 +11,13 @@ import type { BudgetUse } from "../alerts/signals.js";
 import type { DriftReport } from "./check.js";
 import { driftConfig } from "./config.js";
 import type { FeatureInput } from "./features.js";
-import { type BatchFactory, type DriftLog, type DriftMonitor, startDriftMonitor } from "./service.js";
+import {
+  type BatchFactory,
+  type DriftLog,
+  type DriftMonitor,
+  type DriftMonitorOptions,
+  startDriftMonitor,
+} from "./service.js";
 
 export interface Monitoring {
   /** For PolicyOptions.monitor; undefined when drift monitoring is off. */
@@ -33,6 +39,9 @@ export interface MonitoringOptions {
   /** The gateway's batched writer and embedder, injected so this domain module does not import the gateway. */
   batch: BatchFactory;
   embedder?: ((model: string) => (text: string) => Promise<Float32Array>) | undefined;
+  /** Where feature rows are computed and stored and checks run (DriftMonitorOptions); default: this thread. */
+  storeFeatures?: DriftMonitorOptions["storeFeatures"];
+  check?: DriftMonitorOptions["check"];
 }
 
 export function startMonitoring(options: MonitoringOptions): Monitoring {
@@ -93,6 +102,8 @@ export function startMonitoring(options: MonitoringOptions): Monitoring {
             ? options.embedder(drift.embedding_model)
             : undefined,
         afterCheck: async (report) => void (await alerts.evaluate(report)),
+        storeFeatures: options.storeFeatures,
+        check: options.check,
       })
     : undefined;
   // Without drift monitoring the alerts still need a clock.

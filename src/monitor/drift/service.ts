@@ -6,10 +6,10 @@
 import { Gauge, type Registry } from "prom-client";
 import type { BatchedRecorder, BatchedRecorderOptions } from "../../gateway/request-log.js";
 import type { MetadataStore } from "../../store/metadata/types.js";
-import { type DriftReport, runDriftCheck } from "./check.js";
+import type { DriftReport } from "./check.js";
 import type { DriftConfig } from "./config.js";
-import { extractFeatures, type FeatureInput } from "./features.js";
-import { insertFeatures, saveDriftCheck } from "./store.js";
+import type { FeatureInput } from "./features.js";
+import { checkAndSaveDrift, storeFeatures } from "./store.js";
 
 export interface DriftLog {
   info(object: object, message: string): void;
@@ -33,6 +33,13 @@ export interface DriftMonitorOptions {
   embed?: ((text: string) => Promise<Float32Array>) | undefined;
   /** Runs after every scheduled check (alerts), with that check's report. */
   afterCheck?: ((report: DriftReport) => Promise<void>) | undefined;
+  /**
+   * Computes and stores the features of a batch of plain inputs (default: storeFeatures on `store`,
+   * in this thread). `llmops gateway` passes the background writer thread's job instead.
+   */
+  storeFeatures?: ((inputs: FeatureInput[]) => Promise<void>) | undefined;
+  /** Runs and saves one check (default: checkAndSaveDrift on `store`); the gateway runs it in its writer thread. */
+  check?: ((config: DriftConfig, now: Date) => Promise<DriftReport>) | undefined;
   /** Feature rows waiting beyond this are written at once (default 200). */
   maxBatch?: number;
   flushMs?: number;
@@ -57,25 +64,38 @@ function gauge(registry: Registry, name: string, help: string): Gauge<"feature">
 export function startDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
   const { store, config, log } = options;
   const embed = options.embed;
+  const writeFeatures = options.storeFeatures ?? ((inputs: FeatureInput[]) => storeFeatures(store, inputs));
+  const check = options.check ?? ((c: DriftConfig, now: Date) => checkAndSaveDrift(store, c, now));
   const recorder = options.batch<FeatureInput>(
     async (inputs) => {
-      const rows = [];
+      // Plain copies: reading prompt/output runs the stage's lazy getters here, in the batch, and the
+      // copies can cross to a writer thread. Features themselves are computed where they are stored.
+      const plain: FeatureInput[] = [];
       for (const input of inputs) {
-        let embedding: number[] | undefined;
-        if (embed !== undefined && input.prompt !== "") {
-          embedding = await embed(input.prompt).then(
+        const sample: FeatureInput = {
+          id: input.id,
+          at: input.at,
+          model: input.model,
+          status: input.status,
+          prompt: input.prompt,
+          promptTokens: input.promptTokens,
+          output: input.output,
+          outputTokens: input.outputTokens,
+        };
+        if (embed !== undefined && sample.prompt !== "") {
+          sample.embedding = await embed(sample.prompt).then(
             (v) => Array.from(v, (x) => Math.round(x * 1e6) / 1e6),
             () => undefined,
           );
         }
-        // The text is dropped here: only the computed numbers are stored.
-        rows.push(extractFeatures({ ...input, embedding }));
+        plain.push(sample);
       }
-      await insertFeatures(store, rows);
+      await writeFeatures(plain);
     },
     {
       maxBatch: options.maxBatch ?? 200,
-      flushMs: options.flushMs ?? 1000,
+      // Short: queued inputs hold the request bodies, which should die young.
+      flushMs: options.flushMs ?? 200,
       maxQueue: 20_000,
       onError: (error, dropped) => log.error({ err: error, dropped }, "could not write drift feature rows"),
     },
@@ -105,8 +125,7 @@ export function startDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
     // One check at a time: a slow check is awaited, not run twice.
     running ??= (async () => {
       await recorder.flush();
-      const report = await runDriftCheck(store, config, now ?? new Date());
-      await saveDriftCheck(store, report, config.keep_checks);
+      const report = await check(config, now ?? new Date());
       latest = report;
       for (const f of report.features) {
         if (f.score !== null) score?.set({ feature: f.feature }, f.score);

@@ -1,11 +1,24 @@
 // Storing feature rows and drift checks in the metadata store (tables of migration 0008).
 import type { MetadataStore } from "../../store/metadata/types.js";
-import type { DriftReport } from "./check.js";
-import type { FeatureRow } from "./features.js";
+import { type DriftReport, runDriftCheck } from "./check.js";
+import type { DriftConfig } from "./config.js";
+import { extractFeatures, type FeatureInput, type FeatureRow } from "./features.js";
 
 export async function insertFeatures(store: MetadataStore, rows: FeatureRow[]): Promise<void> {
   if (rows.length === 0) return;
   await store.db.insertInto("monitor_features").values(rows).execute();
+}
+
+/** Computes the features of a batch of requests (the text is dropped here) and stores the rows. */
+export async function storeFeatures(store: MetadataStore, inputs: readonly FeatureInput[]): Promise<void> {
+  await insertFeatures(store, inputs.map(extractFeatures));
+}
+
+/** Runs the drift check for the windows ending at `now` and saves it (keeping config.keep_checks). */
+export async function checkAndSaveDrift(store: MetadataStore, config: DriftConfig, now: Date): Promise<DriftReport> {
+  const report = await runDriftCheck(store, config, now);
+  await saveDriftCheck(store, report, config.keep_checks);
+  return report;
 }
 
 /** Saves a check and deletes the oldest beyond `keep`, in one transaction. */
