@@ -140,10 +140,26 @@ export class LimitsStage implements PolicyStage {
     private readonly now: () => number = Date.now,
   ) {}
 
+  // The counters of one (key, team, model) are the same for every request until a window ends:
+  // planned once and reused, so the hot path builds no counter names (bounded like every cache here).
+  private readonly plans = new Map<string, { planned: Planned[]; until: number }>();
+
+  private plannedFor(request: PolicyRequest, now: number): Planned[] {
+    const { principal } = request;
+    const cacheKey = `${principal.keyId}\u0000${teamOf(principal, this.config) ?? ""}\u0000${request.body.model}`;
+    const hit = this.plans.get(cacheKey);
+    if (hit !== undefined && now < hit.until) return hit.planned;
+    const planned = plan(scopesFor(this.config, principal, request.body.model), now);
+    if (this.plans.size >= 10_000) this.plans.clear();
+    let until = Number.POSITIVE_INFINITY;
+    for (const p of planned) until = Math.min(until, p.window.endsAt);
+    this.plans.set(cacheKey, { planned, until });
+    return planned;
+  }
+
   async before(request: PolicyRequest): Promise<undefined> {
-    const scopes = scopesFor(this.config, request.principal, request.body.model);
-    if (scopes.length === 0) return undefined;
-    const planned = plan(scopes, this.now());
+    const now = this.now();
+    const planned = this.plannedFor(request, now);
     if (planned.length === 0) return undefined;
     const json = request.body.json;
     const tokens =
@@ -153,7 +169,7 @@ export class LimitsStage implements PolicyStage {
       key: p.key,
       limit: p.limit,
       amount: p.measure === "requests_per_minute" ? 1 : tokens,
-      ttlMs: Math.max(1, p.window.endsAt - this.now()) + (p.window.period === "minute" ? 1_000 : 60_000),
+      ttlMs: Math.max(1, p.window.endsAt - now) + (p.window.period === "minute" ? 1_000 : 60_000),
     }));
     const result = await this.store.reserve(counters);
     if (!result.ok) {
@@ -164,7 +180,8 @@ export class LimitsStage implements PolicyStage {
       throw this.refusal(request, refused, counter, result.state);
     }
     this.setHeaders(request, planned, counters, result.states);
-    const tokenKeys = planned.filter((p) => p.measure !== "requests_per_minute").map((p) => p.key);
+    const tokenKeys: string[] = [];
+    for (const p of planned) if (p.measure !== "requests_per_minute") tokenKeys.push(p.key);
     request.state.set(this.name, { counters, tokenKeys, reservedTokens: tokens } satisfies Reservation);
     return undefined;
   }
@@ -249,30 +266,35 @@ export class LimitsStage implements PolicyStage {
     counters: readonly CounterSpec[],
     states: readonly CounterState[] | undefined,
   ): void {
-    const now = this.now();
-    const tightest = (measure: Measure) => {
-      let best: { limit: number; remaining: number; resetMs: number } | undefined;
-      planned.forEach((p, i) => {
-        if (p.measure !== measure) return;
-        const used = states?.[i]?.used ?? counters[i]!.amount;
-        const remaining = Math.max(0, p.limit - used);
-        if (best === undefined || remaining < best.remaining)
-          best = { limit: p.limit, remaining, resetMs: p.window.endsAt - now };
-      });
+    if (states === undefined) return;
+    // The counter with the least remaining of a measure (index into planned), -1 when none.
+    const tightest = (measure: Measure): number => {
+      let best = -1;
+      let bestRemaining = 0;
+      for (let i = 0; i < planned.length; i++) {
+        if (planned[i]!.measure !== measure) continue;
+        const remaining = Math.max(0, planned[i]!.limit - (states[i]?.used ?? counters[i]!.amount));
+        if (best === -1 || remaining < bestRemaining) {
+          best = i;
+          bestRemaining = remaining;
+        }
+      }
       return best;
     };
-    if (states === undefined) return;
+    const now = this.now();
+    const set = (kind: "requests" | "tokens", i: number) => {
+      const p = planned[i]!;
+      request.setHeader(`x-ratelimit-limit-${kind}`, String(p.limit));
+      request.setHeader(
+        `x-ratelimit-remaining-${kind}`,
+        String(Math.max(0, p.limit - (states[i]?.used ?? counters[i]!.amount))),
+      );
+      request.setHeader(`x-ratelimit-reset-${kind}`, `${Math.max(0, Math.ceil((p.window.endsAt - now) / 1000))}s`);
+    };
     const requests = tightest("requests_per_minute");
-    if (requests !== undefined) {
-      request.setHeader("x-ratelimit-limit-requests", String(requests.limit));
-      request.setHeader("x-ratelimit-remaining-requests", String(requests.remaining));
-      request.setHeader("x-ratelimit-reset-requests", `${Math.max(0, Math.ceil(requests.resetMs / 1000))}s`);
-    }
-    const tokens = tightest("tokens_per_minute") ?? tightest("budget_tokens");
-    if (tokens !== undefined) {
-      request.setHeader("x-ratelimit-limit-tokens", String(tokens.limit));
-      request.setHeader("x-ratelimit-remaining-tokens", String(tokens.remaining));
-      request.setHeader("x-ratelimit-reset-tokens", `${Math.max(0, Math.ceil(tokens.resetMs / 1000))}s`);
-    }
+    if (requests !== -1) set("requests", requests);
+    const perMinute = tightest("tokens_per_minute");
+    const tokens = perMinute !== -1 ? perMinute : tightest("budget_tokens");
+    if (tokens !== -1) set("tokens", tokens);
   }
 }
