@@ -75,6 +75,10 @@ export async function appendAuditBatch(
   trx: Transaction<Database>,
   entries: readonly AuditEntry[],
 ): Promise<AuditEvent[]> {
+  return (await appendRows(trx, entries)).map(toEvent);
+}
+
+async function appendRows(trx: Transaction<Database>, entries: readonly AuditEntry[]): Promise<AuditEventRow[]> {
   if (entries.length === 0) return [];
   const head = await trx
     .updateTable("audit_head")
@@ -108,12 +112,13 @@ export async function appendAuditBatch(
       .execute();
   }
   await trx.updateTable("audit_head").set({ hash: prevHash }).where("id", "=", 1).execute();
-  return rows.map(toEvent);
+  return rows;
 }
 
 /** Appends entries in a transaction of their own (the audit writer's batches). */
 export async function appendAuditEntries(store: MetadataStore, entries: readonly AuditEntry[]): Promise<void> {
-  await store.db.transaction().execute((trx) => appendAuditBatch(trx, entries));
+  // The rows only: nobody reads these entries back here, so they are not parsed into events.
+  await store.db.transaction().execute((trx) => appendRows(trx, entries));
 }
 
 /** Appends an entry in a transaction of its own (for events that change nothing else). */

@@ -9,11 +9,9 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { invalidRequest } from "../../errors.js";
 import { EvalCache } from "../../eval/cache.js";
-import { createProvider } from "../../eval/providers/index.js";
 import { buildReport, renderReport } from "../../eval/report/index.js";
 import { runEval } from "../../eval/run.js";
 import { EvalStore } from "../../eval/store.js";
-import { prepareSuite } from "../../eval/suite.js";
 import type { Provider, ProviderSpec, Suite } from "../../eval/types.js";
 import type { Platform } from "../../platform/open.js";
 import { liveWorkers } from "../../platform/workers.js";
@@ -115,6 +113,12 @@ export function evalRoutes(app: FastifyInstance, platform: Platform): void {
   app.post("/api/v1/evals", async (request, reply) => {
     const principal = await authorize(keys, request, "evals:write");
     const body = parseWith(startBody, request.body);
+    // Loaded on the first run: the assertion library and model providers (node-llama-cpp) would
+    // otherwise add ~25 MB to the heap of every gateway, where they lengthen each major GC.
+    const [{ prepareSuite }, { createProvider }] = await Promise.all([
+      import("../../eval/suite.js"),
+      import("../../eval/providers/index.js"),
+    ]);
     const suite = prepareSuite(body.suite as Suite, { name: body.name, baseDir: platform.config.home });
     checkRemoteSuite(suite.suite);
     for (const ref of [body.model, body.baseline]) {
