@@ -4,7 +4,8 @@
 //   npm run build && node dist/bench/gateway-overhead.js [--duration=10] [--repeats=3] [--rate=1000]
 //       [--connections=10] [--max-connections=32] [--upstream-delay-ms=0] [--nginx=PATH|off]
 //       [--portkey=on|off] [--full-config=bench/gateway-full.yaml] [--phases=autocannon,paced,max]
-//       [--targets=gateway,full,portkey,nginx] [--node-options="--max-semi-space-size=64"] [--json]
+//       [--targets=gateway,full,portkey,nginx] [--node-options="--max-semi-space-size=64"]
+//       [--pacer=sleep|spin] [--json]
 //
 // Targets:
 //   direct   the mock upstream itself (the baseline every "added" latency is measured against);
@@ -36,7 +37,8 @@
 //     load comes in bursts of `connections` concurrent requests. Latencies are taken from its
 //     per-response events (float ms; its own histogram rounds to whole ms).
 //   fixed rate, paced: an open-loop generator sending one request every 1/rate s (undici pool, no
-//     bursts), latency measured from the intended send time (no coordinated omission).
+//     bursts), latency measured from the intended send time (no coordinated omission). Between
+//     requests it sleeps in 0.1 ms slices rather than spinning (see runPaced).
 //   max throughput: autocannon with `max-connections` connections, no rate limit.
 //
 // Fairness on a small machine: the direct runs use two busy processes (generator, upstream), the
@@ -281,8 +283,16 @@ async function runAutocannon(
   });
 }
 
+// The paced generator's wait between requests. A busy loop (setImmediate only) keeps one core at
+// 100% — half of a 2-core machine taken from the processes it measures. Instead, when the next
+// request is not yet due, the loop sleeps in slices of at most 0.1 ms (Atomics.wait: no CPU) and
+// then polls I/O again, so responses are still timed to within ~0.1 ms. `--pacer=spin` restores
+// the busy loop.
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+const PACER_SLICE_MS = 0.1;
+
 /** Open loop: request i is due at start + i/rate; latency counts from when it was due. */
-async function runPaced(endpoint: Endpoint, rate: number, seconds: number): Promise<RunResult> {
+async function runPaced(endpoint: Endpoint, rate: number, seconds: number, spin = false): Promise<RunResult> {
   const pool = new Pool(endpoint.url, { connections: 256, keepAliveTimeout: 65_000 });
   const latencies: number[] = [];
   let errors = 0;
@@ -315,8 +325,14 @@ async function runPaced(endpoint: Endpoint, rate: number, seconds: number): Prom
         pending.add(request);
         void request.finally(() => pending.delete(request));
       }
-      if (sent < total) setImmediate(tick);
-      else resolve();
+      if (sent >= total) {
+        resolve();
+        return;
+      }
+      const wait = start + sent * interval - performance.now();
+      if (!spin && wait > PACER_SLICE_MS)
+        Atomics.wait(sleepCell, 0, 0, Math.min(wait - PACER_SLICE_MS / 2, PACER_SLICE_MS));
+      setImmediate(tick);
     };
     tick();
   });
@@ -573,7 +589,7 @@ async function main(): Promise<void> {
       const rounds = await rotate(
         targets,
         repeats,
-        (t) => measure(t, () => runPaced(endpoint(t), rate, seconds)),
+        (t) => measure(t, () => runPaced(endpoint(t), rate, seconds, stringFlag("pacer") === "spin")),
         log,
         "paced",
       );
