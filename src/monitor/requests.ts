@@ -1,5 +1,6 @@
 // Reading the request log the gateway writes (one row per request, never the prompt).
 import { z } from "zod";
+import { insertMany } from "../store/metadata/insert-many.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { NewRequest, RequestRow } from "../store/schema.js";
 import { parseOrThrow } from "../validation.js";
@@ -26,5 +27,5 @@ export async function listRequests(store: MetadataStore, query: RequestQuery): P
 
 export async function insertRequests(store: MetadataStore, rows: NewRequest[]): Promise<void> {
   if (rows.length === 0) return;
-  await store.db.insertInto("requests").values(rows).execute();
+  await insertMany(store.db, "requests", rows);
 }

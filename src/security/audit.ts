@@ -9,6 +9,7 @@ import type { Kysely, Transaction } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { LlmopsError } from "../errors.js";
+import { insertMany } from "../store/metadata/insert-many.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { AuditEventRow, Database } from "../store/schema.js";
 import { parseOrThrow } from "../validation.js";
@@ -62,9 +63,6 @@ export async function appendAudit(trx: Transaction<Database>, entry: AuditEntry)
   return event!;
 }
 
-// Rows per INSERT statement: 9 parameters each stays far below SQLite's and PostgreSQL's limits.
-const INSERT_CHUNK = 500;
-
 /**
  * Appends entries in order inside the caller's transaction. Reserving the sequence numbers first
  * (`UPDATE audit_head SET seq = seq + n … RETURNING`) takes the head row's lock until commit — a row
@@ -105,12 +103,7 @@ async function appendRows(trx: Transaction<Database>, entries: readonly AuditEnt
     prevHash = hash;
     return full;
   });
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx
-      .insertInto("audit_events")
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
-  }
+  await insertMany(trx, "audit_events", rows);
   await trx.updateTable("audit_head").set({ hash: prevHash }).where("id", "=", 1).execute();
   return rows;
 }

@@ -8,7 +8,7 @@
 // path after that. So a revocation made by any instance applies everywhere within maxStaleMs
 // (900 ms by default) plus one query; with Redis configured, instances also tell each other at once
 // (see key-invalidation.ts). Expiry is checked on every request against the cached time.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import crypto, { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
@@ -339,8 +339,11 @@ function stateOf(row: ApiKeyRow, now: number): KeyState | null {
   };
 }
 
+// One-shot hashing (Node ≥ 20.12) skips the Hash object: this runs on every request.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "buffer") => Buffer }).hash;
+
 function sha256(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
+  return oneShot !== undefined ? oneShot("sha256", value, "buffer") : createHash("sha256").update(value).digest();
 }
 
 function normalizeTeam(team: string | null | undefined): string | null {

@@ -1,4 +1,5 @@
 // Storing feature rows and drift checks in the metadata store (tables of migration 0008).
+import { insertMany } from "../../store/metadata/insert-many.js";
 import type { MetadataStore } from "../../store/metadata/types.js";
 import { type DriftReport, runDriftCheck } from "./check.js";
 import type { DriftConfig } from "./config.js";
@@ -6,7 +7,7 @@ import { extractFeatures, type FeatureInput, type FeatureRow } from "./features.
 
 export async function insertFeatures(store: MetadataStore, rows: FeatureRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await store.db.insertInto("monitor_features").values(rows).execute();
+  await insertMany(store.db, "monitor_features", rows);
 }
 
 /** Computes the features of a batch of requests (the text is dropped here) and stores the rows. */
