@@ -4,31 +4,24 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { ModelRegistry } from "../src/registry/index.js";
 import { listAudit, recordAudit, verifyAudit } from "../src/security/audit.js";
 import { ApiKeys } from "../src/security/keys.js";
 import { openArtifactStore } from "../src/store/artifacts/index.js";
-import { openMetadataStore } from "../src/store/metadata/index.js";
 import type { MetadataStore } from "../src/store/metadata/types.js";
-import { databaseFactories, type TestDatabase } from "./helpers/databases.js";
+import { databaseFactories, freshStoreFor } from "./helpers/databases.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "llmops-audit-"));
 const modelFile = path.join(work, "tiny.gguf");
 beforeAll(() => writeTinyLlama(modelFile, { type: "Q8_0", seed: 4 }));
 
 describe.each(databaseFactories())("audit trail on %s", (_dialect, createDatabase) => {
-  let database: TestDatabase;
+  const fresh = freshStoreFor(createDatabase);
   let store: MetadataStore;
-
-  beforeAll(async () => {
-    database = await createDatabase();
-    store = await openMetadataStore(database.url);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
+  beforeAll(() => {
+    store = fresh.store;
   });
 
   it("records registrations, alias moves, rollbacks and key changes with their actors", async () => {

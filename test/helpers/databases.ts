@@ -4,6 +4,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { openMetadataStore } from "../../src/store/metadata/index.js";
+import type { MetadataStore } from "../../src/store/metadata/types.js";
 import { requiredInCi, testPostgresUrl } from "./services.js";
 
 export interface TestDatabase {
@@ -50,6 +53,29 @@ async function freshPostgres(adminUrl: string): Promise<TestDatabase> {
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+/**
+ * A migrated store on a fresh database for the enclosing describe block (opened before its tests,
+ * closed and dropped after them). Read `.store` inside tests.
+ */
+export function freshStoreFor(createDatabase: TestDatabaseFactory): { readonly store: MetadataStore } {
+  let database: TestDatabase | undefined;
+  let store: MetadataStore | undefined;
+  beforeAll(async () => {
+    database = await createDatabase();
+    store = await openMetadataStore(database.url);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+  return {
+    get store() {
+      if (store === undefined) throw new Error("the store opens in beforeAll; read it inside a test");
+      return store;
     },
   };
 }

@@ -1,12 +1,10 @@
 // insertMany on both dialects: every row and value arrives (missing values as NULL), batches larger
 // than one statement's parameter limit are split, a failing row fails the whole call inside its
 // transaction, and the same statement text serves repeated batches.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseFactories, type TestDatabase } from "../../../test/helpers/databases.js";
+import { describe, expect, it } from "vitest";
+import { databaseFactories, freshStoreFor } from "../../../test/helpers/databases.js";
 import type { NewRequest } from "../schema.js";
-import { openMetadataStore } from "./index.js";
 import { insertMany } from "./insert-many.js";
-import type { MetadataStore } from "./types.js";
 
 const row = (i: number, extra: Partial<NewRequest> = {}): NewRequest => ({
   id: `01JINSERT${String(i).padStart(17, "0")}`,
@@ -27,19 +25,10 @@ const row = (i: number, extra: Partial<NewRequest> = {}): NewRequest => ({
 });
 
 describe.each(databaseFactories())("insertMany on %s", (_dialect, createDatabase) => {
-  let database: TestDatabase;
-  let store: MetadataStore;
-
-  beforeAll(async () => {
-    database = await createDatabase();
-    store = await openMetadataStore(database.url);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
-  });
+  const fresh = freshStoreFor(createDatabase);
 
   it("writes every row and value, splitting batches above the parameter limit", async () => {
+    const { store } = fresh;
     await insertMany(store.db, "requests", []);
     // 14 columns × 2,500 rows = 35,000 parameters: more than one statement may carry.
     const rows = Array.from({ length: 2500 }, (_, i) => row(i));
@@ -57,6 +46,7 @@ describe.each(databaseFactories())("insertMany on %s", (_dialect, createDatabase
   });
 
   it("stores an undefined value as NULL", async () => {
+    const { store } = fresh;
     const partial = { ...row(9000), ttft_ms: undefined } as unknown as NewRequest;
     await insertMany(store.db, "requests", [partial]);
     const stored = await store.db.selectFrom("requests").select("ttft_ms").where("id", "=", partial.id).execute();
@@ -64,6 +54,7 @@ describe.each(databaseFactories())("insertMany on %s", (_dialect, createDatabase
   });
 
   it("fails as a whole inside a transaction when one row violates a constraint", async () => {
+    const { store } = fresh;
     const clash = [row(9100), row(9101), row(1)]; // row 1 already exists
     await expect(store.db.transaction().execute((trx) => insertMany(trx, "requests", clash))).rejects.toThrow(
       /unique|UNIQUE|duplicate/,
