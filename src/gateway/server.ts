@@ -9,6 +9,7 @@ import { installRouteHooks } from "./auth.js";
 import { parseJsonBody } from "./body.js";
 import { attachContext, contextOf } from "./context.js";
 import { toGatewayError } from "./errors.js";
+import { lazyChildLogger } from "./lazy-logger.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 import { createPolicy, type PolicyOptions, registerLimitsRoute } from "./policy/index.js";
 import { createUpstreamProxy, type GatewayTrafficOptions } from "./proxy.js";
@@ -55,7 +56,9 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   const { deps } = options;
   const bodyLimit = options.bodyLimitBytes ?? 8 * 1024 * 1024;
   const app = Fastify({
-    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    ...(options.logger === undefined
+      ? { logger: false }
+      : { loggerInstance: options.logger, childLoggerFactory: lazyChildLogger }),
     bodyLimit,
     // One request-log row per request replaces Fastify's two log lines per request.
     logController: new LogController({ disableRequestLogging: true }),
