@@ -18,7 +18,7 @@ import { type CircuitOptions, type FailureCause, HealthTracker } from "./health/
 import { createTrafficMetrics, type TrafficMetrics } from "./health/metrics.js";
 import type { ResponseHook } from "./policy/types.js";
 import { RolloutController } from "./rollout/controller.js";
-import { answerText, mirror, type ShadowParts } from "./rollout/shadow.js";
+import { mirror, type ShadowParts, shadowOutput } from "./rollout/shadow.js";
 import type { RolloutArm, RolloutRoute } from "./rollout/types.js";
 import { promptPrefix } from "./routing/prefix.js";
 import type { RoutingStrategy, StrategyOptions } from "./routing/strategy.js";
@@ -508,7 +508,7 @@ class Forwarding {
         route: context.route,
         status,
         latencyMs,
-        output: answerText(json),
+        output: shadowOutput(json),
       });
     }
   }

@@ -3,7 +3,8 @@
 // is over. Like the monitor stage it only keeps references here; the text is read, redacted and
 // truncated in the writer's batch (src/monitor/bodies.ts). Embeddings are not captured.
 import type { CaptureInput } from "../../monitor/bodies.js";
-import { answerText, deltaText, promptText } from "../../monitor/drift/features.js";
+import { promptText } from "../../monitor/drift/features.js";
+import { keepJsonAnswer, keepStreamAnswer, keptAnswerText } from "./kept-answer.js";
 import type { PolicyRequest, PolicyStage, RequestOutcome, StreamWatcher } from "./types.js";
 
 export type CaptureSink = (input: CaptureInput) => void;
@@ -36,26 +37,18 @@ export class CaptureStage implements PolicyStage {
   }
 
   afterJson(request: PolicyRequest, _text: string, json: Record<string, unknown>): undefined {
-    if (this.sampled(request)) request.state.set(this.name, json);
+    if (this.sampled(request)) keepJsonAnswer(request, this.name, json);
     return undefined;
   }
 
   watchStream(request: PolicyRequest): StreamWatcher {
-    const events: Record<string, unknown>[] = [];
-    if (this.sampled(request)) request.state.set(this.name, events);
-    return {
-      chunk(chunk) {
-        for (const event of chunk.events) events.push(event);
-        return undefined;
-      },
-      end() {},
-    };
+    return keepStreamAnswer(request, this.name, this.sampled(request));
   }
 
   settle(request: PolicyRequest, outcome: RequestOutcome): void {
     if (!this.sampled(request)) return;
-    const answer = request.state.get(this.name);
     const json = request.body.json;
+    const key = this.name;
     this.options.sink({
       id: request.id,
       at: new Date(),
@@ -63,8 +56,7 @@ export class CaptureStage implements PolicyStage {
         return promptText(json);
       },
       get response() {
-        if (Array.isArray(answer)) return (answer as Record<string, unknown>[]).map(deltaText).join("");
-        return answer !== undefined && outcome.status < 400 ? answerText(answer as Record<string, unknown>) : null;
+        return keptAnswerText(request, key, outcome.status);
       },
     });
   }

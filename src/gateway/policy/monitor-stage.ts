@@ -2,8 +2,8 @@
 // monitor's queue when the request is over. No work on the request path beyond keeping references:
 // features (lengths, language, token buckets, refusal) are computed by the monitor when it writes its
 // batch, and the text is never stored. Registered last, so it sees the upstream's answer first.
-import type { FeatureInput } from "../../monitor/drift/features.js";
-import { answerText, deltaText, promptText } from "../../monitor/drift/features.js";
+import { type FeatureInput, promptText } from "../../monitor/drift/features.js";
+import { keepJsonAnswer, keepStreamAnswer, keptAnswerText } from "./kept-answer.js";
 import type { PolicyRequest, PolicyStage, RequestOutcome, StreamWatcher } from "./types.js";
 
 export type FeatureSink = (input: FeatureInput) => void;
@@ -14,26 +14,18 @@ export class MonitorStage implements PolicyStage {
   constructor(private readonly sink: FeatureSink) {}
 
   afterJson(request: PolicyRequest, _text: string, json: Record<string, unknown>): undefined {
-    if (request.route !== "/v1/embeddings") request.state.set(this.name, json);
+    if (request.route !== "/v1/embeddings") keepJsonAnswer(request, this.name, json);
     return undefined;
   }
 
   watchStream(request: PolicyRequest): StreamWatcher {
-    const events: Record<string, unknown>[] = [];
-    request.state.set(this.name, events);
-    return {
-      chunk(chunk) {
-        for (const event of chunk.events) events.push(event);
-        return undefined;
-      },
-      end() {},
-    };
+    return keepStreamAnswer(request, this.name);
   }
 
   settle(request: PolicyRequest, outcome: RequestOutcome): void {
-    const answer = request.state.get(this.name);
     const json = request.body.json;
     const context = request.context;
+    const key = this.name;
     // Text is extracted lazily in the monitor's batch; these closures only hold references.
     this.sink({
       id: request.id,
@@ -45,8 +37,7 @@ export class MonitorStage implements PolicyStage {
       },
       promptTokens: context.promptTokens,
       get output() {
-        if (Array.isArray(answer)) return (answer as Record<string, unknown>[]).map(deltaText).join("");
-        return answer !== undefined && outcome.status < 400 ? answerText(answer as Record<string, unknown>) : null;
+        return keptAnswerText(request, key, outcome.status);
       },
       outputTokens: context.completionTokens,
     });

@@ -3,6 +3,7 @@
 // client's response is complete and nothing waits for it, so it cannot change what the client
 // gets or how long it waits; a cap on concurrent shadows keeps a slow candidate from piling up.
 import { ulid } from "ulid";
+import { answerText } from "../../monitor/drift/features.js";
 import type { UpstreamTracker } from "../routing/upstream-tracker.js";
 import type { Upstream } from "../types.js";
 import type { UpstreamClient } from "../upstream-client.js";
@@ -29,14 +30,10 @@ export interface ShadowParts {
   onOutcome(rolloutId: string, outcome: "ok" | "error" | "skipped"): void;
 }
 
-/** The text of the first choice of an OpenAI answer (chat or completion), truncated; null otherwise. */
-export function answerText(json: Record<string, unknown> | null): string | null {
-  if (json === null) return null;
-  const choices = json.choices;
-  if (!Array.isArray(choices) || choices.length === 0) return null;
-  const first = choices[0] as { message?: { content?: unknown }; text?: unknown } | undefined;
-  const text = typeof first?.message?.content === "string" ? first.message.content : first?.text;
-  if (typeof text !== "string") return null;
+/** The text of the first choice of an OpenAI answer (chat or completion), truncated; null when it has none. */
+export function shadowOutput(json: Record<string, unknown> | null): string | null {
+  if (json === null || !Array.isArray(json.choices) || json.choices.length === 0) return null;
+  const text = answerText(json);
   return text.length > SHADOW_OUTPUT_CHARS ? text.slice(0, SHADOW_OUTPUT_CHARS) : text;
 }
 
@@ -100,7 +97,7 @@ export function mirror(
           exchange.statusCode >= 400 && json !== null && typeof json.error === "object" && json.error !== null
             ? String((json.error as { message?: unknown }).message ?? "error").slice(0, 500)
             : null;
-        record(exchange.statusCode, answerText(json), error);
+        record(exchange.statusCode, shadowOutput(json), error);
       },
       (error: unknown) => {
         record(null, null, (error instanceof Error ? error.message : String(error)).slice(0, 500));
