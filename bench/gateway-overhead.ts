@@ -49,12 +49,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
 import { createBatchedRequestRecorder, createGateway, type GatewayDeps, type Principal } from "../src/gateway/index.js";
+import { freePort, waitForPort } from "../test/helpers/net.js";
 
 const API_KEY = "sk-bench";
 const UPSTREAM_MODEL = "bench-q8";
@@ -432,31 +433,6 @@ function findNginx(): string | undefined {
   if (explicit === "off") return undefined;
   const candidates = explicit ? [explicit] : ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"];
   return candidates.find((path) => existsSync(path));
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function startNginx(

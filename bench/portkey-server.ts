@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { waitForPort } from "../test/helpers/net.js";
 
 const portArg = process.argv.find((arg) => arg.startsWith("--port="));
 const port = Number(portArg?.slice("--port=".length) ?? "8787");
@@ -36,20 +37,10 @@ const packageJson = require.resolve("@portkey-ai/gateway/package.json");
 const entry = path.join(path.dirname(packageJson), "build", "start-server.js");
 await import(pathToFileURL(entry).href);
 
-const deadline = Date.now() + 15_000;
-for (;;) {
-  const ok = await new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-  if (ok) break;
-  if (Date.now() > deadline) {
-    process.stderr.write(`Portkey did not listen on 127.0.0.1:${port}\n`);
-    process.exit(1);
-  }
-  await new Promise((resolve) => setTimeout(resolve, 50));
+try {
+  await waitForPort(port, 15_000);
+} catch {
+  process.stderr.write(`Portkey did not listen on 127.0.0.1:${port}\n`);
+  process.exit(1);
 }
 process.stdout.write(`ready ${port}\n`);

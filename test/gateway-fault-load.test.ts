@@ -6,7 +6,6 @@
 // crash: only the gateway's own health tracking can take it out of rotation.
 // Needs `npm run build` (it starts the CLI). Bounded: about 12 s of load.
 import { mkdtempSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
@@ -17,6 +16,7 @@ import { openPlatform, type Platform } from "../src/platform/open.js";
 import { type RunningServer, startServer } from "../src/platform/server.js";
 import { announceWorker, type WorkerLease } from "../src/platform/workers.js";
 import { type RunningCli, startCli } from "./helpers/cli.js";
+import { freePort } from "./helpers/net.js";
 
 const home = mkdtempSync(path.join(tmpdir(), "llmops-fault-load-"));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,14 +31,6 @@ let key: string;
 const leases: WorkerLease[] = [];
 const processes: Array<RunningCli | undefined> = [];
 const ports: number[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => probe.once("listening", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function startWorkerProcess(index: number): Promise<void> {
   const cli = startCli(

@@ -6,13 +6,13 @@
 // at the same moment; and a rolling restart under load (stop A, start C, stop B) fails no request.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyLlama } from "../src/formats/gguf/index.js";
 import { type RunningCli, runCli, startCli } from "./helpers/cli.js";
 import { databaseFactories, type TestDatabase } from "./helpers/databases.js";
+import { freePort } from "./helpers/net.js";
 import { requiredInCi, testPostgresUrl, testRedisUrl, testS3 } from "./helpers/services.js";
 
 const NGINX = [process.env.LLMOPS_TEST_NGINX, "/usr/sbin/nginx", "/usr/bin/nginx"].find(
@@ -29,17 +29,6 @@ const ready = pgUrl !== undefined && redisUrl !== undefined && s3 !== undefined 
 
 const ADMIN_KEY = `llm_topology_${Math.random().toString(36).slice(2)}_admin_key_for_tests`;
 const RPM = 12;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
