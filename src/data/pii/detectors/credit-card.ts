@@ -13,18 +13,17 @@ const RUN = /(?<![0-9A-Za-z.])\d{4}[ -]?\d[\d -]{7,40}\d(?![0-9A-Za-z]|\.\d)/g;
 
 const CARD_CONTEXT = /(卡号|银行卡|信用卡|储蓄卡|借记卡|card|visa|mastercard|amex|pan)[^\n]{0,12}$/;
 
+/** One digit's Luhn contribution; `double` for every second digit counted from the right. */
+function luhnDigit(code: number, double: boolean): number {
+  const d = code - 48;
+  return double ? (d > 4 ? 2 * d - 9 : 2 * d) : d;
+}
+
 /** Luhn (mod 10) over a digit string. */
 export function luhnValid(digits: string): boolean {
   let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    sum += luhnDigit(digits.charCodeAt(i), double);
   }
   return sum % 10 === 0;
 }
@@ -114,14 +113,8 @@ function luhnGroups(run: string, i: number, j: number): boolean {
   let double = false;
   for (let g = j - 1; g >= i; g--) {
     const at = groupAt[g]!;
-    for (let k = at + groupLength[g]! - 1; k >= at; k--) {
-      let d = run.charCodeAt(k) - 48;
-      if (double) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-      double = !double;
+    for (let k = at + groupLength[g]! - 1; k >= at; k--, double = !double) {
+      sum += luhnDigit(run.charCodeAt(k), double);
     }
   }
   return sum % 10 === 0;
