@@ -41,30 +41,8 @@ const rows: string[][] = [
   ["method", "features", "calls", "cache hits", "seconds", "× one evaluation", "deletion AOPC", "random", "check"],
 ];
 for (const method of (args.methods as string).split(",")) {
-  if (method === "shapley" && group !== "sentence") {
-    // 2^n evaluations: only meaningful on few features.
-    const e = await explain({
-      scorer: access.scorer,
-      gradients: access.gradients!,
-      model: "llmops-tiny",
-      prompt: args.prompt as string,
-      target: args.target as string,
-      method,
-      group: "sentence",
-    });
-    rows.push([
-      `${method} (sentences)`,
-      String(e.features.length),
-      String(e.cost.calls),
-      String(e.cost.cacheHits),
-      e.cost.seconds.toFixed(2),
-      (e.cost.seconds / single).toFixed(0),
-      e.faithfulness.deletion.aopc.toFixed(3),
-      e.faithfulness.random?.deletionAopc.toFixed(3) ?? "-",
-      "",
-    ]);
-    continue;
-  }
+  // Shapley needs 2^n evaluations: only meaningful on few features, so it runs on sentences.
+  const bySentence = method === "shapley" && group !== "sentence";
   const e = await explain({
     scorer: access.scorer,
     gradients: access.gradients!,
@@ -72,11 +50,11 @@ for (const method of (args.methods as string).split(",")) {
     prompt: args.prompt as string,
     target: args.target as string,
     method,
-    group,
+    group: bySentence ? "sentence" : group,
   });
   const check = e.checks.completeness ? `completeness ${(e.checks.completeness.relativeError * 100).toFixed(2)}%` : "";
   rows.push([
-    method,
+    bySentence ? `${method} (sentences)` : method,
     String(e.features.length),
     String(e.cost.calls),
     String(e.cost.cacheHits),
