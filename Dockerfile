@@ -24,7 +24,7 @@ RUN npm run build && npm prune --omit=dev
 
 # --- runtime: only what `llmops` needs, as a non-root user ---
 FROM node:20.19-bookworm-slim AS runtime
-# A 64 MiB young generation: 4x fewer scavenges at gateway rates, the biggest part of its p99 (docs/scale-out.md).
+# A 64 MiB semi-space: fewer scavenges at gateway rates, the biggest part of its p99 (docs/scale-out.md).
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=64 \
     LLMOPS_HOME=/var/lib/llmops \
