@@ -47,17 +47,28 @@ export class CaptureStage implements PolicyStage {
 
   settle(request: PolicyRequest, outcome: RequestOutcome): void {
     if (!this.sampled(request)) return;
-    const json = request.body.json;
-    const key = this.name;
-    this.options.sink({
-      id: request.id,
-      at: new Date(),
-      get prompt() {
-        return promptText(json);
-      },
-      get response() {
-        return keptAnswerText(request, key, outcome.status);
-      },
-    });
+    this.options.sink(new CapturedRequest(request, this.name, outcome.status));
+  }
+}
+
+/** A sampled request as the capture writer reads it; a class for the reason given in monitor-stage.ts. */
+class CapturedRequest implements CaptureInput {
+  readonly id: string;
+  readonly at = new Date();
+
+  constructor(
+    private readonly request: PolicyRequest,
+    private readonly key: string,
+    private readonly status: number,
+  ) {
+    this.id = request.id;
+  }
+
+  get prompt(): string {
+    return promptText(this.request.body.json);
+  }
+
+  get response(): string | null {
+    return keptAnswerText(this.request, this.key, this.status);
   }
 }

@@ -23,23 +23,40 @@ export class MonitorStage implements PolicyStage {
   }
 
   settle(request: PolicyRequest, outcome: RequestOutcome): void {
-    const json = request.body.json;
-    const context = request.context;
-    const key = this.name;
-    // Text is extracted lazily in the monitor's batch; these closures only hold references.
-    this.sink({
-      id: request.id,
-      at: new Date(),
-      model: context.resolved ?? context.model,
-      status: outcome.status,
-      get prompt() {
-        return promptText(json);
-      },
-      promptTokens: context.promptTokens,
-      get output() {
-        return keptAnswerText(request, key, outcome.status);
-      },
-      outputTokens: context.completionTokens,
-    });
+    this.sink(new FinishedRequest(request, this.name, outcome.status));
+  }
+}
+
+/**
+ * One finished request as the monitor's batch reads it. Text is extracted lazily in that batch; this
+ * only holds references. A class with prototype getters, not an object literal with `get prompt()`:
+ * V8 allocates a literal's accessor pairs in the old generation, which kept every queued request's
+ * body alive until the next full collection.
+ */
+class FinishedRequest implements FeatureInput {
+  readonly id: string;
+  readonly at = new Date();
+  readonly model: string | null;
+  readonly promptTokens: number | null;
+  readonly outputTokens: number | null;
+
+  constructor(
+    private readonly request: PolicyRequest,
+    private readonly key: string,
+    readonly status: number,
+  ) {
+    const { context } = request;
+    this.id = request.id;
+    this.model = context.resolved ?? context.model;
+    this.promptTokens = context.promptTokens;
+    this.outputTokens = context.completionTokens;
+  }
+
+  get prompt(): string {
+    return promptText(this.request.body.json);
+  }
+
+  get output(): string | null {
+    return keptAnswerText(this.request, this.key, this.status);
   }
 }
