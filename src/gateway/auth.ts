@@ -44,20 +44,42 @@ const missingKey = () =>
     "missing API key; send `Authorization: Bearer <key>` (create one with `llmops keys create`)",
   );
 
-/** onRequest hook for a route that only `roles` may call. */
+/**
+ * onRequest hook for a route that only `roles` may call. Callback style, so a key the cache knows
+ * (deps.authenticateCached) is admitted in the same tick, without a promise per request.
+ */
 export function requireRole(deps: GatewayDeps, roles: readonly Role[], describeRoute: string) {
   const needed = roles.join(", ");
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const key = extractApiKey(request.headers);
-    if (key === undefined) throw missingKey();
-    const principal = await deps.authenticate(key);
+  const admit = (request: FastifyRequest, principal: Principal): LlmopsError | undefined => {
     principals.set(request, principal);
-    if (!roles.includes(principal.role)) {
-      throw new LlmopsError(
-        "forbidden",
-        `API key '${principal.name}' has role ${principal.role}; ${describeRoute} needs one of: ${needed}`,
-      );
+    if (roles.includes(principal.role)) return undefined;
+    return new LlmopsError(
+      "forbidden",
+      `API key '${principal.name}' has role ${principal.role}; ${describeRoute} needs one of: ${needed}`,
+    );
+  };
+  return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+    const key = extractApiKey(request.headers);
+    if (key === undefined) {
+      done(missingKey());
+      return;
     }
+    const cached = deps.authenticateCached?.(key);
+    if (cached !== undefined) {
+      done(admit(request, cached));
+      return;
+    }
+    let pending: Promise<Principal>;
+    try {
+      pending = deps.authenticate(key);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    pending.then(
+      (principal) => done(admit(request, principal)),
+      (error: Error) => done(error),
+    );
   };
 }
 

@@ -55,6 +55,8 @@ export interface GatewayDeps {
    * revoked key must stop working within seconds. Anything else it throws becomes a 500.
    */
   authenticate(apiKey: string): Promise<Principal>;
+  /** Optional fast path: the principal when it is known without waiting (a cache), else undefined. */
+  authenticateCached?(apiKey: string): Principal | undefined;
   /** Resolves a requested model name; throws LlmopsError not_found (404) or unavailable (503). */
   resolveModel(model: string): Promise<ResolvedModel>;
   listModels(): Promise<ModelCard[]>;

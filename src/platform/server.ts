@@ -75,6 +75,7 @@ export async function startServer(
     ...security.gatewayOptions,
     deps: {
       authenticate: (key) => platform.keys.authenticate(key),
+      authenticateCached: (key) => platform.keys.authenticateCached(key),
       resolveModel: (model) => router.resolve(model),
       listModels: () => router.list(),
       recordRequest: (row) => recorder.record(row),

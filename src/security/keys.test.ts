@@ -63,6 +63,22 @@ describe("API keys", () => {
     await expect(keys.revoke("carol")).rejects.toMatchObject({ code: "not_found" });
   });
 
+  it("answers a key from the cache without waiting only while its state is fresh enough and usable", async () => {
+    const fast = new ApiKeys(store, { freshMs: 100, maxStaleMs: 250 });
+    const created = await fast.create({ name: "dora", role: "service", createdBy: "test" });
+    expect(fast.authenticateCached(created.key)).toBeUndefined(); // never verified here: no scrypt on this path
+    const principal = await fast.authenticate(created.key);
+    expect(fast.authenticateCached(created.key)).toBe(principal);
+    expect(fast.authenticateCached(`${created.key}x`)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // older than maxStaleMs: authenticate() re-reads
+    expect(fast.authenticateCached(created.key)).toBeUndefined();
+    await fast.authenticate(created.key);
+    expect(fast.authenticateCached(created.key)).toEqual(principal);
+    await fast.revoke(created.id);
+    expect(fast.authenticateCached(created.key)).toBeUndefined();
+    await expect(fast.authenticate(created.key)).rejects.toMatchObject({ code: "unauthorized" });
+  });
+
   it("accepts LLMOPS_ADMIN_KEY as an admin without storing it", async () => {
     expect(await keys.authenticate("env-admin-key-0123456789")).toMatchObject({
       keyId: ENV_ADMIN_KEY_ID,

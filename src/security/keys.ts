@@ -94,7 +94,7 @@ export class ApiKeys {
     private readonly store: MetadataStore,
     options: ApiKeysOptions = {},
   ) {
-    this.adminKeyDigest = options.adminKey ? sha256(options.adminKey) : null;
+    this.adminKeyDigest = options.adminKey ? Buffer.from(sha256(options.adminKey), "base64") : null;
     this.freshMs = options.freshMs ?? 400;
     this.maxStaleMs = Math.max(this.freshMs, options.maxStaleMs ?? 900);
     this.observer = options.observe;
@@ -200,6 +200,26 @@ export class ApiKeys {
     }
   }
 
+  /**
+   * The principal of a key answered from the cache without waiting (its secret verified before and
+   * its state is younger than maxStaleMs; older than freshMs starts a background re-read), or
+   * undefined when authenticate() has to look further. Lets the gateway's auth hook finish in the
+   * same tick for the common case instead of going through two promises.
+   */
+  authenticateCached(presented: string): Principal | undefined {
+    const now = Date.now();
+    const known = this.verified.get(sha256(presented));
+    if (known === undefined || known.until <= now) return undefined;
+    const state = this.states.get(known.keyId);
+    if (state === undefined || state.expiresAtMs <= now) return undefined;
+    const age = now - state.checkedAt;
+    if (age >= this.maxStaleMs) return undefined;
+    if (age >= this.freshMs) void this.refresh(state.principal.keyId).catch(() => {});
+    this.observer?.("cached");
+    this.touch(state.principal.keyId, now);
+    return state.principal;
+  }
+
   private async resolve(presented: string | undefined): Promise<Principal> {
     if (!presented) {
       throw new LlmopsError(
@@ -208,8 +228,7 @@ export class ApiKeys {
       );
     }
     const now = Date.now();
-    const digest = sha256(presented);
-    const cacheKey = digest.toString("hex");
+    const cacheKey = sha256(presented);
     const known = this.verified.get(cacheKey);
     if (known !== undefined && known.until > now) {
       const state = this.states.get(known.keyId);
@@ -228,7 +247,7 @@ export class ApiKeys {
       return this.usable(fresh, now);
     }
 
-    if (this.adminKeyDigest && timingSafeEqual(digest, this.adminKeyDigest)) {
+    if (this.adminKeyDigest && timingSafeEqual(Buffer.from(cacheKey, "base64"), this.adminKeyDigest)) {
       const principal: Principal = {
         keyId: ENV_ADMIN_KEY_ID,
         name: "admin (LLMOPS_ADMIN_KEY)",
@@ -339,11 +358,15 @@ function stateOf(row: ApiKeyRow, now: number): KeyState | null {
   };
 }
 
-// One-shot hashing (Node ≥ 20.12) skips the Hash object: this runs on every request.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "buffer") => Buffer }).hash;
+// One-shot hashing (Node ≥ 20.12) straight to a string skips the Hash object and the Buffer: this
+// runs on every request, and a digest returned as a Buffer and then encoded cost ~3× as much.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "base64") => string }).hash;
 
-function sha256(value: string): Buffer {
-  return oneShot !== undefined ? oneShot("sha256", value, "buffer") : createHash("sha256").update(value).digest();
+/** sha256 of a presented key, base64: the key of the verified-keys cache. */
+function sha256(value: string): string {
+  return oneShot !== undefined
+    ? oneShot("sha256", value, "base64")
+    : createHash("sha256").update(value).digest("base64");
 }
 
 function normalizeTeam(team: string | null | undefined): string | null {

@@ -34,7 +34,7 @@ export class MemoryLimitStore implements LimitStore {
     return entry === undefined ? { used: 0, resetMs: 0 } : { used: entry.value, resetMs: entry.expiresAt - now };
   }
 
-  async reserve(counters: readonly CounterSpec[]): Promise<ReserveResult> {
+  reserve(counters: readonly CounterSpec[]): ReserveResult {
     const now = this.now();
     for (let index = 0; index < counters.length; index++) {
       const counter = counters[index]!;

@@ -25,7 +25,8 @@ export type ReserveResult =
 
 export interface LimitStore {
   readonly kind: "memory" | "redis";
-  reserve(counters: readonly CounterSpec[]): Promise<ReserveResult>;
+  /** In-process stores answer at once (no promise on the request path); Redis answers with a promise. */
+  reserve(counters: readonly CounterSpec[]): ReserveResult | Promise<ReserveResult>;
   /** Adds `deltas[i]` (may be negative) to each counter that still exists (reconciling a reservation). */
   adjust(keys: readonly string[], deltas: readonly number[]): Promise<void>;
   peek(keys: readonly string[]): Promise<CounterState[]>;

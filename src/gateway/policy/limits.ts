@@ -10,7 +10,7 @@
 import type { LimitConfig, LimitsConfig } from "../../config/policy.js";
 import { LlmopsError } from "../../errors.js";
 import type { Principal } from "../types.js";
-import type { CounterSpec, CounterState, LimitStore } from "./limit-store.js";
+import type { CounterSpec, CounterState, LimitStore, ReserveResult } from "./limit-store.js";
 import type { PolicyMetrics } from "./metrics.js";
 import { completionTokenBound, promptTokenBound } from "./texts.js";
 import type { PolicyRequest, PolicyStage, RequestOutcome } from "./types.js";
@@ -26,9 +26,8 @@ export interface LimitScope {
 }
 
 interface Reservation {
-  counters: CounterSpec[];
-  /** Indexes of token counters and the tokens reserved on each. */
-  tokenKeys: string[];
+  /** Keys of the token counters (tokens per minute, budgets), reconciled when the request is over. */
+  tokenKeys: readonly string[];
   reservedTokens: number;
 }
 
@@ -94,6 +93,15 @@ interface Planned {
   window: Window;
   key: string;
   limit: number;
+  /** String(limit), for the x-ratelimit-limit-* header. */
+  limitText: string;
+}
+
+/** The counters of one (key, team, model) until the earliest of their windows ends. */
+interface Plan {
+  planned: Planned[];
+  tokenKeys: string[];
+  until: number;
 }
 
 /** Every counter of these scopes, with its window at `now`. */
@@ -103,19 +111,13 @@ function plan(scopes: readonly LimitScope[], now: number): Planned[] {
     const base = `${scope.kind}:${encodeURIComponent(scope.id)}:`;
     const { requests_per_minute: rpm, tokens_per_minute: tpm, budget_tokens: budget } = scope.limits;
     const minute = minuteWindow(now);
-    if (rpm !== undefined)
-      out.push({
-        scope,
-        measure: "requests_per_minute",
-        window: minute,
-        key: `${base}rpm:${minute.suffix}`,
-        limit: rpm,
-      });
-    if (tpm !== undefined)
-      out.push({ scope, measure: "tokens_per_minute", window: minute, key: `${base}tpm:${minute.suffix}`, limit: tpm });
+    const add = (measure: Measure, window: Window, key: string, limit: number) =>
+      out.push({ scope, measure, window, key, limit, limitText: String(limit) });
+    if (rpm !== undefined) add("requests_per_minute", minute, `${base}rpm:${minute.suffix}`, rpm);
+    if (tpm !== undefined) add("tokens_per_minute", minute, `${base}tpm:${minute.suffix}`, tpm);
     if (budget !== undefined) {
       const window = budgetWindow(now, scope.limits.budget_period);
-      out.push({ scope, measure: "budget_tokens", window, key: `${base}budget:${window.suffix}`, limit: budget });
+      add("budget_tokens", window, `${base}budget:${window.suffix}`, budget);
     }
   }
   return out;
@@ -142,24 +144,42 @@ export class LimitsStage implements PolicyStage {
 
   // The counters of one (key, team, model) are the same for every request until a window ends:
   // planned once and reused, so the hot path builds no counter names (bounded like every cache here).
-  private readonly plans = new Map<string, { planned: Planned[]; until: number }>();
+  // Keyed by the principal object (the key cache hands out one per key state) and then the model.
+  private plans = new WeakMap<Principal, Map<string, Plan>>();
+  private planned = 0;
 
-  private plannedFor(request: PolicyRequest, now: number): Planned[] {
+  private planFor(request: PolicyRequest, now: number): Plan {
     const { principal } = request;
-    const cacheKey = `${principal.keyId}\u0000${teamOf(principal, this.config) ?? ""}\u0000${request.body.model}`;
-    const hit = this.plans.get(cacheKey);
-    if (hit !== undefined && now < hit.until) return hit.planned;
-    const planned = plan(scopesFor(this.config, principal, request.body.model), now);
-    if (this.plans.size >= 10_000) this.plans.clear();
+    const model = request.body.model;
+    let byModel = this.plans.get(principal);
+    const hit = byModel?.get(model);
+    if (hit !== undefined && now < hit.until) return hit;
+    const planned = plan(scopesFor(this.config, principal, model), now);
     let until = Number.POSITIVE_INFINITY;
-    for (const p of planned) until = Math.min(until, p.window.endsAt);
-    this.plans.set(cacheKey, { planned, until });
-    return planned;
+    const tokenKeys: string[] = [];
+    for (const p of planned) {
+      until = Math.min(until, p.window.endsAt);
+      if (p.measure !== "requests_per_minute") tokenKeys.push(p.key);
+    }
+    if (++this.planned > 10_000) {
+      this.plans = new WeakMap();
+      this.planned = 1;
+      byModel = undefined;
+    }
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.plans.set(principal, byModel);
+    }
+    const entry = { planned, tokenKeys, until };
+    byModel.set(model, entry);
+    return entry;
   }
 
-  async before(request: PolicyRequest): Promise<undefined> {
+  // Not async: with the in-process store a request reserves in the same tick, without promises.
+  before(request: PolicyRequest): Promise<undefined> | undefined {
     const now = this.now();
-    const planned = this.plannedFor(request, now);
+    const entry = this.planFor(request, now);
+    const { planned } = entry;
     if (planned.length === 0) return undefined;
     const json = request.body.json;
     const tokens =
@@ -171,24 +191,37 @@ export class LimitsStage implements PolicyStage {
       amount: p.measure === "requests_per_minute" ? 1 : tokens,
       ttlMs: Math.max(1, p.window.endsAt - now) + (p.window.period === "minute" ? 1_000 : 60_000),
     }));
-    const result = await this.store.reserve(counters);
+    const result = this.store.reserve(counters);
+    if (result instanceof Promise)
+      return result.then((settled) => this.reserved(request, entry, counters, tokens, settled, now));
+    return this.reserved(request, entry, counters, tokens, result, now);
+  }
+
+  private reserved(
+    request: PolicyRequest,
+    entry: Plan,
+    counters: readonly CounterSpec[],
+    tokens: number,
+    result: ReserveResult,
+    now: number,
+  ): undefined {
+    const { planned } = entry;
     if (!result.ok) {
       const refused = planned[result.index]!;
       const counter = counters[result.index]!;
       this.metrics.rateLimited.inc({ scope: refused.scope.kind, measure: refused.measure });
-      this.setHeaders(request, planned, counters, undefined);
       throw this.refusal(request, refused, counter, result.state);
     }
-    this.setHeaders(request, planned, counters, result.states);
-    const tokenKeys: string[] = [];
-    for (const p of planned) if (p.measure !== "requests_per_minute") tokenKeys.push(p.key);
-    request.state.set(this.name, { counters, tokenKeys, reservedTokens: tokens } satisfies Reservation);
+    this.setHeaders(request, planned, counters, result.states, now);
+    if (entry.tokenKeys.length > 0) {
+      request.state.set(this.name, { tokenKeys: entry.tokenKeys, reservedTokens: tokens } satisfies Reservation);
+    }
     return undefined;
   }
 
   settle(request: PolicyRequest, outcome: RequestOutcome): void {
     const reservation = request.state.get(this.name) as Reservation | undefined;
-    if (reservation === undefined || reservation.tokenKeys.length === 0) return;
+    if (reservation === undefined) return;
     const { promptTokens, completionTokens } = request.context;
     let used: number;
     if (outcome.cached) used = 0;
@@ -264,37 +297,69 @@ export class LimitsStage implements PolicyStage {
     request: PolicyRequest,
     planned: readonly Planned[],
     counters: readonly CounterSpec[],
-    states: readonly CounterState[] | undefined,
+    states: readonly CounterState[],
+    now: number,
   ): void {
-    if (states === undefined) return;
-    // The counter with the least remaining of a measure (index into planned), -1 when none.
-    const tightest = (measure: Measure): number => {
-      let best = -1;
-      let bestRemaining = 0;
-      for (let i = 0; i < planned.length; i++) {
-        if (planned[i]!.measure !== measure) continue;
-        const remaining = Math.max(0, planned[i]!.limit - (states[i]?.used ?? counters[i]!.amount));
-        if (best === -1 || remaining < bestRemaining) {
-          best = i;
-          bestRemaining = remaining;
-        }
-      }
-      return best;
-    };
-    const now = this.now();
-    const set = (kind: "requests" | "tokens", i: number) => {
-      const p = planned[i]!;
-      request.setHeader(`x-ratelimit-limit-${kind}`, String(p.limit));
-      request.setHeader(
-        `x-ratelimit-remaining-${kind}`,
-        String(Math.max(0, p.limit - (states[i]?.used ?? counters[i]!.amount))),
-      );
-      request.setHeader(`x-ratelimit-reset-${kind}`, `${Math.max(0, Math.ceil((p.window.endsAt - now) / 1000))}s`);
-    };
-    const requests = tightest("requests_per_minute");
-    if (requests !== -1) set("requests", requests);
-    const perMinute = tightest("tokens_per_minute");
-    const tokens = perMinute !== -1 ? perMinute : tightest("budget_tokens");
-    if (tokens !== -1) set("tokens", tokens);
+    const requests = tightest(planned, counters, states, "requests_per_minute");
+    if (requests !== -1)
+      this.setHeaderTriple(request, HEADERS.requests, planned[requests]!, counters, states, requests, now);
+    const perMinute = tightest(planned, counters, states, "tokens_per_minute");
+    const tokens = perMinute !== -1 ? perMinute : tightest(planned, counters, states, "budget_tokens");
+    if (tokens !== -1) this.setHeaderTriple(request, HEADERS.tokens, planned[tokens]!, counters, states, tokens, now);
   }
+
+  private setHeaderTriple(
+    request: PolicyRequest,
+    names: { limit: string; remaining: string; reset: string },
+    p: Planned,
+    counters: readonly CounterSpec[],
+    states: readonly CounterState[],
+    i: number,
+    now: number,
+  ): void {
+    request.setHeader(names.limit, p.limitText);
+    request.setHeader(names.remaining, String(Math.max(0, p.limit - (states[i]?.used ?? counters[i]!.amount))));
+    request.setHeader(names.reset, resetText(Math.max(0, Math.ceil((p.window.endsAt - now) / 1000))));
+  }
+}
+
+const HEADERS = {
+  requests: {
+    limit: "x-ratelimit-limit-requests",
+    remaining: "x-ratelimit-remaining-requests",
+    reset: "x-ratelimit-reset-requests",
+  },
+  tokens: {
+    limit: "x-ratelimit-limit-tokens",
+    remaining: "x-ratelimit-remaining-tokens",
+    reset: "x-ratelimit-reset-tokens",
+  },
+} as const;
+
+// "42s" for the seconds left in a window: at most a few distinct values per second, so made once each.
+const resetTexts: string[] = [];
+function resetText(seconds: number): string {
+  if (seconds > 3600) return `${seconds}s`;
+  resetTexts[seconds] ??= `${seconds}s`;
+  return resetTexts[seconds]!;
+}
+
+/** The counter of a measure with the least remaining (index into planned), -1 when there is none. */
+function tightest(
+  planned: readonly Planned[],
+  counters: readonly CounterSpec[],
+  states: readonly CounterState[],
+  measure: Measure,
+): number {
+  let best = -1;
+  let bestRemaining = 0;
+  for (let i = 0; i < planned.length; i++) {
+    if (planned[i]!.measure !== measure) continue;
+    const remaining = Math.max(0, planned[i]!.limit - (states[i]?.used ?? counters[i]!.amount));
+    if (best === -1 || remaining < bestRemaining) {
+      best = i;
+      bestRemaining = remaining;
+    }
+  }
+  return best;
 }

@@ -1,6 +1,7 @@
 // Runs the policy stages around the proxy for one request, in the fixed order documented in types.ts,
 // and builds them from the configuration. With nothing configured there is no pipeline at all and the
 // inference route calls the proxy directly, so an unconfigured gateway pays nothing.
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { LlmopsError } from "../../errors.js";
 import type { FinishRequest } from "../accounting.js";
@@ -52,6 +53,41 @@ export interface PolicyRunInput {
   context: RequestContext;
 }
 
+/** The stages' view of one request (one object per request; `state` is made on first use). */
+class RunningRequest implements PolicyRequest {
+  readonly id: string;
+  readonly route: InferenceRoute;
+  readonly principal: Principal;
+  readonly body: InferenceBody;
+  readonly resolved: ResolvedModel;
+  readonly context: RequestContext;
+  readonly headers: IncomingHttpHeaders;
+  private scratch: Map<string, unknown> | undefined;
+
+  constructor(
+    input: PolicyRunInput,
+    private readonly raw: ServerResponse,
+  ) {
+    this.id = input.request.id;
+    this.route = input.route;
+    this.principal = input.principal;
+    this.body = input.body;
+    this.resolved = input.resolved;
+    this.context = input.context;
+    this.headers = input.request.headers;
+  }
+
+  // Headers set on the raw response survive both Fastify's send() and the proxy's writeHead().
+  setHeader(name: string, value: string): void {
+    this.raw.setHeader(name, value);
+  }
+
+  get state(): Map<string, unknown> {
+    this.scratch ??= new Map();
+    return this.scratch;
+  }
+}
+
 export class PolicyPipeline {
   constructor(
     readonly stages: readonly PolicyStage[],
@@ -61,20 +97,9 @@ export class PolicyPipeline {
 
   /** Runs the `before` steps, then `forward` (the proxy) with a hook for the answer, then settles. */
   async run(input: PolicyRunInput, forward: (hook: ResponseHook) => Promise<void>): Promise<void> {
-    const { request, reply, context } = input;
+    const { reply, context } = input;
     const raw = reply.raw;
-    const policyRequest: PolicyRequest = {
-      id: request.id,
-      route: input.route,
-      principal: input.principal,
-      body: input.body,
-      resolved: input.resolved,
-      context,
-      headers: request.headers,
-      // Headers set on the raw response survive both Fastify's send() and the proxy's writeHead().
-      setHeader: (name, value) => raw.setHeader(name, value),
-      state: new Map(),
-    };
+    const policyRequest = new RunningRequest(input, raw);
     let reached = 0;
     let cached = false;
     let failure: unknown;
@@ -82,7 +107,9 @@ export class PolicyPipeline {
       for (const stage of this.stages) {
         reached++;
         if (stage.before === undefined) continue;
-        const answer = await stage.before(policyRequest);
+        // Stages that decide at once (in-process limits, guardrails) cost no promise and no tick.
+        let answer = stage.before(policyRequest);
+        if (answer instanceof Promise) answer = await answer;
         if (answer !== undefined && this.sendStored(input, answer)) {
           cached = true;
           return;
