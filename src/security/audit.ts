@@ -4,7 +4,7 @@
 // reordering or deleting any entry (including the last ones) is detected by `verifyAudit`.
 // Anyone who can rewrite the whole database can rewrite the whole chain: anchor the head hash
 // outside it (`llmops audit verify --json` prints it) to make that detectable too.
-import { createHash, randomFillSync } from "node:crypto";
+import crypto, { createHash, randomFillSync } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
@@ -52,9 +52,16 @@ export interface AuditEvent {
   hash: string;
 }
 
+// One-shot hashing (Node ≥ 20.12) costs a third of a Hash object with three updates; the digest is
+// the same, since hashing the parts in turn equals hashing them joined.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+
 function entryHash(prevHash: string, row: Omit<AuditEventRow, "prev_hash" | "hash">): string {
   const fields = [row.seq, row.id, row.at, row.actor, row.action, row.target, row.details_json];
-  return createHash("sha256").update(prevHash).update("\n").update(JSON.stringify(fields)).digest("hex");
+  const material = `${prevHash}\n${JSON.stringify(fields)}`;
+  return oneShot !== undefined
+    ? oneShot("sha256", material, "hex")
+    : createHash("sha256").update(material).digest("hex");
 }
 
 /** Appends an entry inside the caller's transaction, so the audit record commits (or not) with the change. */
