@@ -5,7 +5,7 @@
 //       [--connections=10] [--max-connections=32] [--upstream-delay-ms=0] [--nginx=PATH|off]
 //       [--portkey=on|off] [--full-config=bench/gateway-full.yaml] [--phases=autocannon,paced,max]
 //       [--targets=gateway,full,portkey,nginx] [--node-options="--max-semi-space-size=64"]
-//       [--pacer=sleep|spin] [--json]
+//       [--pacer=sleep|spin] [--warmup=2] [--json]
 //
 // Targets:
 //   direct   the mock upstream itself (the baseline every "added" latency is measured against);
@@ -40,6 +40,9 @@
 //     bursts), latency measured from the intended send time (no coordinated omission). Between
 //     requests it sleeps in 0.1 ms slices rather than spinning (see runPaced).
 //   max throughput: autocannon with `max-connections` connections, no rate limit.
+// Every measured run is preceded by `--warmup` seconds (default 2) of the same load on the same
+// target, unmeasured: runs rotate over the targets, so each would otherwise start cold after idling
+// through the others' runs (see measure() in main).
 //
 // Fairness on a small machine: the direct runs use two busy processes (generator, upstream), the
 // proxied runs three (generator, proxy, upstream) on the same cores, and the mock upstream does no
@@ -533,9 +536,18 @@ async function main(): Promise<void> {
   const endpoint = (target: Target) => endpoints[target]!;
   // Each run also reports the serving process's CPU time per request: unlike latency, it hardly
   // moves when other work shares the machine.
-  const measure = async (target: Target, run: () => Promise<RunResult>): Promise<RunResult> => {
+  // Each measured run follows a short unmeasured run of the same load on the same target. Without
+  // it a target's run starts after ~20 s of idling while the others ran, and V8's idle-time work
+  // (heap shrinking, code flushing) made its first second several times slower than the rest:
+  // a cold start, not the steady state the fixed rate asks about. --warmup=0 measures that too.
+  const warmupSeconds = flag("warmup", 2);
+  const measure = async (
+    target: Target,
+    run: (seconds: number) => Promise<RunResult>,
+  ): Promise<RunResult> => {
+    if (warmupSeconds > 0) await run(warmupSeconds);
     const before = cpuSeconds(pids[target]);
-    const result = await run();
+    const result = await run(seconds);
     const after = cpuSeconds(pids[target]);
     if (before === undefined || after === undefined || result.requests === 0) return result;
     return { ...result, cpuUs: ((after - before) * 1e6) / result.requests };
@@ -554,7 +566,7 @@ async function main(): Promise<void> {
       const rounds = await rotate(
         targets,
         repeats,
-        (t) => measure(t, () => runAutocannon(endpoint(t), connections, seconds, rate)),
+        (t) => measure(t, (s) => runAutocannon(endpoint(t), connections, s, rate)),
         log,
         "autocannon",
       );
@@ -565,7 +577,7 @@ async function main(): Promise<void> {
       const rounds = await rotate(
         targets,
         repeats,
-        (t) => measure(t, () => runPaced(endpoint(t), rate, seconds, stringFlag("pacer") === "spin")),
+        (t) => measure(t, (s) => runPaced(endpoint(t), rate, s, stringFlag("pacer") === "spin")),
         log,
         "paced",
       );
@@ -576,7 +588,7 @@ async function main(): Promise<void> {
       const rounds = await rotate(
         targets,
         repeats,
-        (t) => measure(t, () => runAutocannon(endpoint(t), maxConnections, seconds)),
+        (t) => measure(t, (s) => runAutocannon(endpoint(t), maxConnections, s)),
         log,
         "max",
       );
