@@ -3,7 +3,8 @@
 // order on the audit chain, a failing job rejects with its own message and leaves the thread
 // working, a thread that cannot start fails its jobs clearly and the next job tries again, and
 // close() finishes what was posted. Runs the compiled thread script (npm test builds it first).
-import { mkdtempSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +34,15 @@ const request = (id: string, status = 200): NewRequest => ({
   ttft_ms: null,
   stream: 0,
 });
+
+const SCHED_IDLE = 5;
+/** A thread's scheduling policy: field 41 of /proc/self/task/TID/stat (0 = SCHED_OTHER, 5 = SCHED_IDLE). */
+const threadPolicy = (tid: string) => {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
+};
+const threadPolicies = () => readdirSync("/proc/self/task").map(threadPolicy);
+const hasChrt = () => spawnSync("chrt", ["--version"]).status === 0;
 
 const id = (i: number) => `01JTHREAD${String(i).padStart(17, "0")}`;
 
@@ -121,6 +131,24 @@ describe("the writer thread", () => {
     }
     expect(order).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
+
+  it.skipIf(process.platform !== "linux" || !hasChrt())(
+    "runs as SCHED_IDLE on Linux, so a woken request handler always takes the core",
+    async () => {
+      await thread.run("requests", [request(id(50))]); // the thread is up
+      const policies = async () => {
+        for (let i = 0; i < 100; i++) {
+          const found = threadPolicies();
+          if (found.includes(SCHED_IDLE)) return found;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return threadPolicies();
+      };
+      expect(await policies()).toContain(SCHED_IDLE);
+      // Only the writer: this thread (the test's, normal policy) is untouched.
+      expect(threadPolicy(String(process.pid))).toBe(0);
+    },
+  );
 
   it("rejects a failing job with the database's message and keeps working", async () => {
     await expect(thread.run("requests", [request(id(1))])).rejects.toThrow(/UNIQUE|unique/);
