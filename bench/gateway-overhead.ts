@@ -541,10 +541,7 @@ async function main(): Promise<void> {
   // (heap shrinking, code flushing) made its first second several times slower than the rest:
   // a cold start, not the steady state the fixed rate asks about. --warmup=0 measures that too.
   const warmupSeconds = flag("warmup", 2);
-  const measure = async (
-    target: Target,
-    run: (seconds: number) => Promise<RunResult>,
-  ): Promise<RunResult> => {
+  const measure = async (target: Target, run: (seconds: number) => Promise<RunResult>): Promise<RunResult> => {
     if (warmupSeconds > 0) await run(warmupSeconds);
     const before = cpuSeconds(pids[target]);
     const result = await run(seconds);
