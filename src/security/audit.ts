@@ -4,7 +4,7 @@
 // reordering or deleting any entry (including the last ones) is detected by `verifyAudit`.
 // Anyone who can rewrite the whole database can rewrite the whole chain: anchor the head hash
 // outside it (`llmops audit verify --json` prints it) to make that detectable too.
-import crypto, { createHash, randomFillSync } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { ulid } from "ulid";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { LlmopsError } from "../errors.js";
 import { insertMany } from "../store/metadata/insert-many.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { AuditEventRow, Database } from "../store/schema.js";
+import { sha256 } from "../util/sha256.js";
 import { parseOrThrow } from "../validation.js";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -52,16 +53,10 @@ export interface AuditEvent {
   hash: string;
 }
 
-// One-shot hashing (Node ≥ 20.12) costs a third of a Hash object with three updates; the digest is
-// the same, since hashing the parts in turn equals hashing them joined.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
-
 function entryHash(prevHash: string, row: Omit<AuditEventRow, "prev_hash" | "hash">): string {
   const fields = [row.seq, row.id, row.at, row.actor, row.action, row.target, row.details_json];
-  const material = `${prevHash}\n${JSON.stringify(fields)}`;
-  return oneShot !== undefined
-    ? oneShot("sha256", material, "hex")
-    : createHash("sha256").update(material).digest("hex");
+  // One string, one call: the same digest as hashing prevHash, "\n" and the fields in turn.
+  return sha256(`${prevHash}\n${JSON.stringify(fields)}`);
 }
 
 /** Appends an entry inside the caller's transaction, so the audit record commits (or not) with the change. */

@@ -8,12 +8,13 @@
 // path after that. So a revocation made by any instance applies everywhere within maxStaleMs
 // (900 ms by default) plus one query; with Redis configured, instances also tell each other at once
 // (see key-invalidation.ts). Expiry is checked on every request against the cached time.
-import crypto, { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import type { MetadataStore } from "../store/metadata/types.js";
 import type { ApiKeyRow } from "../store/schema.js";
 import { durationMs } from "../util/duration.js";
+import { sha256 } from "../util/sha256.js";
 import { appendAudit } from "./audit.js";
 import { hashSecret, verifySecret } from "./kdf.js";
 import type { Principal } from "./principal.js";
@@ -94,7 +95,7 @@ export class ApiKeys {
     private readonly store: MetadataStore,
     options: ApiKeysOptions = {},
   ) {
-    this.adminKeyDigest = options.adminKey ? Buffer.from(sha256(options.adminKey), "base64") : null;
+    this.adminKeyDigest = options.adminKey ? Buffer.from(sha256(options.adminKey, "base64"), "base64") : null;
     this.freshMs = options.freshMs ?? 400;
     this.maxStaleMs = Math.max(this.freshMs, options.maxStaleMs ?? 900);
     this.observer = options.observe;
@@ -208,16 +209,26 @@ export class ApiKeys {
    */
   authenticateCached(presented: string): Principal | undefined {
     const now = Date.now();
-    const known = this.verified.get(sha256(presented));
-    if (known === undefined || known.until <= now) return undefined;
-    const state = this.states.get(known.keyId);
+    const state = this.cachedState(sha256(presented, "base64"), now);
     if (state === undefined || state.expiresAtMs <= now) return undefined;
-    const age = now - state.checkedAt;
-    if (age >= this.maxStaleMs) return undefined;
-    if (age >= this.freshMs) void this.refresh(state.principal.keyId).catch(() => {});
     this.observer?.("cached");
     this.touch(state.principal.keyId, now);
     return state.principal;
+  }
+
+  /**
+   * The state of a verified key when it may be answered from the cache (younger than maxStaleMs;
+   * older than freshMs starts a background re-read), else undefined. Expiry is the caller's check.
+   */
+  private cachedState(cacheKey: string, now: number): KeyState | undefined {
+    const known = this.verified.get(cacheKey);
+    if (known === undefined || known.until <= now) return undefined;
+    const state = this.states.get(known.keyId);
+    if (state === undefined) return undefined;
+    const age = now - state.checkedAt;
+    if (age >= this.maxStaleMs) return undefined;
+    if (age >= this.freshMs) void this.refresh(state.principal.keyId).catch(() => {});
+    return state;
   }
 
   private async resolve(presented: string | undefined): Promise<Principal> {
@@ -228,18 +239,14 @@ export class ApiKeys {
       );
     }
     const now = Date.now();
-    const cacheKey = sha256(presented);
+    const cacheKey = sha256(presented, "base64");
+    const cached = this.cachedState(cacheKey, now);
+    if (cached !== undefined) {
+      this.observer?.("cached");
+      return this.usable(cached, now);
+    }
     const known = this.verified.get(cacheKey);
     if (known !== undefined && known.until > now) {
-      const state = this.states.get(known.keyId);
-      if (state !== undefined) {
-        const age = now - state.checkedAt;
-        if (age < this.maxStaleMs) {
-          if (age >= this.freshMs) void this.refresh(state.principal.keyId).catch(() => {});
-          this.observer?.("cached");
-          return this.usable(state, now);
-        }
-      }
       // The secret verified before; only the row's current state is needed (no KDF).
       const fresh = await this.refresh(known.keyId);
       if (fresh === null) throw revokedOrUnknown();
@@ -356,17 +363,6 @@ function stateOf(row: ApiKeyRow, now: number): KeyState | null {
     expiresAtMs: info.expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(info.expiresAt),
     refreshing: undefined,
   };
-}
-
-// One-shot hashing (Node ≥ 20.12) straight to a string skips the Hash object and the Buffer: this
-// runs on every request, and a digest returned as a Buffer and then encoded cost ~3× as much.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "base64") => string }).hash;
-
-/** sha256 of a presented key, base64: the key of the verified-keys cache. */
-function sha256(value: string): string {
-  return oneShot !== undefined
-    ? oneShot("sha256", value, "base64")
-    : createHash("sha256").update(value).digest("base64");
 }
 
 function normalizeTeam(team: string | null | undefined): string | null {

@@ -2,8 +2,8 @@
 // tenant (the key, unless caches are shared) and the body with its keys sorted, minus the fields
 // that do not change the answer's content (`stream`, `stream_options`, `user`, and `model`, which is
 // replaced by the resolved version so `tiny`, `tiny@production` and `tiny@3` share entries).
-import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { sha256 } from "../../util/sha256.js";
 import type { InferenceRoute } from "../body.js";
 import type { PolicyRequest } from "./types.js";
 
@@ -58,7 +58,7 @@ export function exactCacheKey(request: PolicyRequest, shared: boolean): string {
     tenant: tenantOf(request, shared),
     body,
   });
-  return createHash("sha256").update(material).digest("hex");
+  return sha256(material);
 }
 
 /**
@@ -92,5 +92,5 @@ export function semanticParts(
     tenant: tenantOf(request, shared),
     rest,
   });
-  return { text, namespace: createHash("sha256").update(material).digest("hex") };
+  return { text, namespace: sha256(material) };
 }

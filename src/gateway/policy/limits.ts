@@ -146,7 +146,7 @@ export class LimitsStage implements PolicyStage {
   // planned once and reused, so the hot path builds no counter names (bounded like every cache here).
   // Keyed by the principal object (the key cache hands out one per key state) and then the model.
   private plans = new WeakMap<Principal, Map<string, Plan>>();
-  private planned = 0;
+  private plansMade = 0;
 
   private planFor(request: PolicyRequest, now: number): Plan {
     const { principal } = request;
@@ -161,9 +161,9 @@ export class LimitsStage implements PolicyStage {
       until = Math.min(until, p.window.endsAt);
       if (p.measure !== "requests_per_minute") tokenKeys.push(p.key);
     }
-    if (++this.planned > 10_000) {
+    if (++this.plansMade > 10_000) {
       this.plans = new WeakMap();
-      this.planned = 1;
+      this.plansMade = 1;
       byModel = undefined;
     }
     if (byModel === undefined) {
@@ -301,24 +301,24 @@ export class LimitsStage implements PolicyStage {
     now: number,
   ): void {
     const requests = tightest(planned, counters, states, "requests_per_minute");
-    if (requests !== -1)
-      this.setHeaderTriple(request, HEADERS.requests, planned[requests]!, counters, states, requests, now);
+    if (requests !== -1) this.setHeaderTriple(request, HEADERS.requests, planned, counters, states, requests, now);
     const perMinute = tightest(planned, counters, states, "tokens_per_minute");
     const tokens = perMinute !== -1 ? perMinute : tightest(planned, counters, states, "budget_tokens");
-    if (tokens !== -1) this.setHeaderTriple(request, HEADERS.tokens, planned[tokens]!, counters, states, tokens, now);
+    if (tokens !== -1) this.setHeaderTriple(request, HEADERS.tokens, planned, counters, states, tokens, now);
   }
 
   private setHeaderTriple(
     request: PolicyRequest,
     names: { limit: string; remaining: string; reset: string },
-    p: Planned,
+    planned: readonly Planned[],
     counters: readonly CounterSpec[],
     states: readonly CounterState[],
     i: number,
     now: number,
   ): void {
+    const p = planned[i]!;
     request.setHeader(names.limit, p.limitText);
-    request.setHeader(names.remaining, String(Math.max(0, p.limit - (states[i]?.used ?? counters[i]!.amount))));
+    request.setHeader(names.remaining, String(remaining(planned, counters, states, i)));
     request.setHeader(names.reset, resetText(Math.max(0, Math.ceil((p.window.endsAt - now) / 1000))));
   }
 }
@@ -355,11 +355,21 @@ function tightest(
   let bestRemaining = 0;
   for (let i = 0; i < planned.length; i++) {
     if (planned[i]!.measure !== measure) continue;
-    const remaining = Math.max(0, planned[i]!.limit - (states[i]?.used ?? counters[i]!.amount));
-    if (best === -1 || remaining < bestRemaining) {
+    const left = remaining(planned, counters, states, i);
+    if (best === -1 || left < bestRemaining) {
       best = i;
-      bestRemaining = remaining;
+      bestRemaining = left;
     }
   }
   return best;
+}
+
+/** What counter i has left after this request (its state, or its own amount for a fresh counter). */
+function remaining(
+  planned: readonly Planned[],
+  counters: readonly CounterSpec[],
+  states: readonly CounterState[],
+  i: number,
+): number {
+  return Math.max(0, planned[i]!.limit - (states[i]?.used ?? counters[i]!.amount));
 }
