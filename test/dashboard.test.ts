@@ -334,7 +334,11 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     await shot("traces-en");
 
     await open("/traces?version=llmops-tiny%402");
-    await page.locator("[data-testid=trace-table] tbody tr a").first().click();
+    // The hash change re-renders in place and open() returns on the previous (non-empty) summary:
+    // wait until the table holds the filtered rows before opening one.
+    const firstRow = page.locator("[data-testid=trace-table] tbody tr").first();
+    await expect.poll(() => firstRow.textContent()).toContain("llmops-tiny@2");
+    await firstRow.locator("a").first().click();
     await expect.poll(() => page.getByTestId("summary").textContent()).toMatch(/on llmops-tiny@2 answered in/);
     expect(await page.getByTestId("trace-detail").textContent()).toContain("admin");
     expect(await page.getByTestId("trace-body").textContent()).toContain("never recorded");
