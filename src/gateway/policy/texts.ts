@@ -11,8 +11,8 @@ export interface TextSlot {
 
 // A class rather than an object literal with `get text()`: V8 allocates the accessor pair of every
 // such literal in the old generation, where it held each request's body alive through young-generation
-// collections (promoted ~200 KB per scavenge at 1,000 req/s, then a full GC to clear it). The
-// prototype's getter is shared by all slots.
+// collections (longer scavenges, and extra full GCs to clear them). The prototype's getter is shared
+// by all slots.
 class FieldSlot implements TextSlot {
   constructor(
     private readonly holder: Record<string | number, unknown>,

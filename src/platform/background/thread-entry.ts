@@ -19,9 +19,8 @@ if (port === null) throw new Error("thread-entry.js runs only as a worker thread
 // Background writes yield the CPU to request handling. On Linux this thread first lowers its own
 // nice value (setpriority on its thread id), then asks to become SCHED_IDLE (`chrt --idle`, from
 // util-linux): the kernel treats a core that runs only SCHED_IDLE work as free when it places a
-// woken request handler, and preempts this thread at once. Measured at 1,000 req/s on 2 shared
-// cores (auth + limits + audit), nice 10 alone left ~3–6 ms of the gateway's added p99 to the
-// writer's bursts; SCHED_IDLE brought it to within noise of having no writer at all. It still gets
+// woken request handler, and preempts this thread at once (the gain, measured with
+// bench/gateway-overhead at 1,000 req/s, is in docs/scale-out.md). It still gets
 // CPU on a saturated machine (SCHED_IDLE has a small weight, it is not starved outright); where it
 // falls behind, batches wait in their bounded queues (docs/scale-out.md). Without chrt, or where
 // the kernel refuses, the nice value stands.
