@@ -119,6 +119,13 @@ describe.each(databaseFactories())("model registry on %s", (_dialect, createData
     expect(v3.artifactHash).toBe(v1.artifactHash);
   });
 
+  it("keeps the history in move order when moves land in the same millisecond", async () => {
+    const moves = Array.from({ length: 40 }, (_, i) => (i % 3) + 1);
+    for (const version of moves) await registry.setAlias("tiny", version, "burst", "test");
+    const history = await registry.aliasHistory("tiny", "burst");
+    expect(history.map((e) => e.toVersion)).toEqual(moves);
+  });
+
   it("rejects bad names, aliases and unknown versions without side effects", async () => {
     await expect(registry.register({ file: f32, name: "bad name!", actor: "t" })).rejects.toBeInstanceOf(LlmopsError);
     await expect(registry.setAlias("tiny", 1, "latest", "t")).rejects.toThrow(/computed/);

@@ -3,7 +3,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Transaction } from "kysely";
-import { ulid } from "ulid";
+import { monotonicFactory, ulid } from "ulid";
 import { invalidRequest, LlmopsError, notFound } from "../errors.js";
 import { readGgufFile, summarizeGguf } from "../formats/gguf/index.js";
 import { appendAudit } from "../security/audit.js";
@@ -13,6 +13,11 @@ import type { MetadataStore } from "../store/metadata/types.js";
 import type { AliasEventRow, Database, ModelVersionRow } from "../store/schema.js";
 import { assertAlias, assertModelName, DEFAULT_ALIAS, formatRef, parseModelRef } from "./refs.js";
 import type { AliasEvent, Lineage, ModelInfo, ModelVersion } from "./types.js";
+
+// Alias history is read (and rolled back) in id order. Plain ULIDs are random within a millisecond,
+// so two moves in the same millisecond could replay in the wrong order; the monotonic factory makes
+// each id greater than the last one this process made.
+const eventId = monotonicFactory();
 
 export interface RegisterInput {
   file: string;
@@ -297,7 +302,7 @@ async function moveAlias(
       .execute();
   }
   const event = {
-    id: ulid(),
+    id: eventId(),
     model_name: name,
     alias,
     kind,
