@@ -4,8 +4,9 @@
 //   npm run build && node dist/bench/gateway-overhead.js [--duration=10] [--repeats=3] [--rate=1000]
 //       [--connections=10] [--max-connections=32] [--upstream-delay-ms=0] [--nginx=PATH|off]
 //       [--portkey=on|off] [--full-config=bench/gateway-full.yaml] [--phases=autocannon,paced,max]
-//       [--targets=gateway,full,portkey,nginx] [--node-options="--max-semi-space-size=64"]
+//       [--targets=gateway,full,variant,portkey,nginx] [--node-options="--max-semi-space-size=64"]
 //       [--pacer=sleep|spin] [--warmup=2] [--json]
+//       [--variant-config=FILE] [--variant-node-options="..."]
 //
 // Targets:
 //   direct   the mock upstream itself (the baseline every "added" latency is measured against);
@@ -19,7 +20,13 @@
 //   portkey  Portkey's gateway (@portkey-ai/gateway, Node build) through bench/portkey-server.ts, which
 //            binds it to 127.0.0.1; it forwards with `x-portkey-provider: openai` and
 //            `x-portkey-custom-host: <mock>/v1`;
-//   nginx    a plain reverse proxy (one worker, keep-alive upstream), when installed.
+//   nginx    a plain reverse proxy (one worker, keep-alive upstream), when installed;
+//   variant  a second `full` gateway whose settings differ by --variant-config or
+//            --variant-node-options (each defaults to full's): an A/B comparison measured in the
+//            same interleaved rounds, so the machine's drifting load hits both alike, e.g.
+//            `--targets=full,variant --variant-node-options="--max-semi-space-size=64 --single-threaded-gc"`.
+//            On a noisy machine one run of a few rounds decides little: repeat it, and count in how
+//            many rounds each side won (the summary prints it).
 // Every target gets the same requests (each with a unique user message) at the same load.
 //
 // Three processes, so that nothing shares an event loop with what it measures: this one (the load
@@ -354,7 +361,7 @@ const median = (values: number[]) => {
 };
 const ms = (value: number) => `${value.toFixed(3)} ms`;
 
-type Target = "direct" | "gateway" | "full" | "portkey" | "nginx";
+type Target = "direct" | "gateway" | "full" | "variant" | "portkey" | "nginx";
 type Round = Partial<Record<Target, RunResult>>;
 
 /** Runs every target once per repeat, rotating the order so none always goes first (warm caches, drifting load). */
@@ -403,6 +410,8 @@ function summarizeRounds(rounds: Round[], proxies: Target[]) {
     direct: { p50: number; p99: number; rps: number };
     errors: number;
     proxies: Partial<Record<Target, ProxySummary>>;
+    /** With the variant target: in how many rounds the full gateway's p99 was below the variant's. */
+    fullVsVariant?: { fullLower: number; rounds: number };
   } = {
     direct: {
       p50: median(direct.map((r) => r.p50)),
@@ -422,6 +431,12 @@ function summarizeRounds(rounds: Round[], proxies: Target[]) {
       rps: median(runs.map((r) => r.proxy.rps)),
       throughputRatio: median(runs.map((r) => r.proxy.rps / r.direct.rps)),
       cpuUsPerRequest: median(runs.map((r) => r.proxy.cpuUs ?? Number.NaN)),
+    };
+  }
+  if (proxies.includes("full") && proxies.includes("variant")) {
+    result.fullVsVariant = {
+      fullLower: rounds.filter((round) => round.full!.p99 < round.variant!.p99).length,
+      rounds: rounds.length,
     };
   }
   return result;
@@ -487,15 +502,18 @@ async function main(): Promise<void> {
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   // Node/V8 flags for both of our gateways: by default what `npm start` and the image use
   // (--max-semi-space-size=64, see docs/scale-out.md); --node-options="" measures Node's defaults.
-  const nodeOptions = (stringFlag("node-options") ?? "--max-semi-space-size=64").split(" ").filter((o) => o !== "");
+  const splitOptions = (options: string) => options.split(" ").filter((o) => o !== "");
+  const nodeOptions = splitOptions(stringFlag("node-options") ?? "--max-semi-space-size=64");
   const script = fileURLToPath(import.meta.url);
+  const only = stringFlag("targets")?.split(",");
   const gateway = await startChild(["--child=gateway", `--upstream=${upstreamUrl}`], script, nodeOptions);
-  const full = await startChild(
-    ["--child=full", `--upstream=${upstreamUrl}`, `--config=${fullConfig}`],
-    script,
-    nodeOptions,
-  );
-  const fullKey = /key (\S+)/.exec(full.output)?.[1] ?? "";
+  const startFull = (config: string, options: string[]) =>
+    startChild(["--child=full", `--upstream=${upstreamUrl}`, `--config=${config}`], script, options);
+  const full = await startFull(fullConfig, nodeOptions);
+  const variantConfig = resolve(stringFlag("variant-config") ?? fullConfig);
+  const variantOptions = splitOptions(stringFlag("variant-node-options") ?? nodeOptions.join(" "));
+  const variant = only?.includes("variant") ? await startFull(variantConfig, variantOptions) : undefined;
+  const keyOf = (output: string) => /key (\S+)/.exec(output)?.[1] ?? "";
   const portkey =
     stringFlag("portkey") === "off"
       ? undefined
@@ -505,10 +523,10 @@ async function main(): Promise<void> {
         );
   const nginxBinary = findNginx();
   const nginx = nginxBinary === undefined ? undefined : await startNginx(nginxBinary, upstream.port);
-  const only = stringFlag("targets")?.split(",");
-  const targets = (["direct", "gateway", "full", "portkey", "nginx"] as const).filter(
+  const targets = (["direct", "gateway", "full", "variant", "portkey", "nginx"] as const).filter(
     (target) =>
       (target === "direct" || only === undefined || only.includes(target)) &&
+      (target !== "variant" || variant !== undefined) &&
       (target !== "portkey" || portkey !== undefined) &&
       (target !== "nginx" || nginx !== undefined),
   ) as Target[];
@@ -518,7 +536,11 @@ async function main(): Promise<void> {
     gateway: { url: `http://127.0.0.1:${gateway.port}`, headers: HEADERS },
     full: {
       url: `http://127.0.0.1:${full.port}`,
-      headers: { "content-type": "application/json", authorization: `Bearer ${fullKey}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${keyOf(full.output)}` },
+    },
+    variant: variant && {
+      url: `http://127.0.0.1:${variant.port}`,
+      headers: { "content-type": "application/json", authorization: `Bearer ${keyOf(variant.output)}` },
     },
     portkey: portkey && {
       url: `http://127.0.0.1:${portkey.port}`,
@@ -530,6 +552,7 @@ async function main(): Promise<void> {
     direct: upstream.child.pid,
     gateway: gateway.child.pid,
     full: full.child.pid,
+    variant: variant?.child.pid,
     portkey: portkey?.child.pid,
     nginx: nginx?.child.pid,
   };
@@ -552,7 +575,8 @@ async function main(): Promise<void> {
   try {
     log(
       `gateway overhead: ${repeats} × ${seconds} s per phase and target (${targets.join(", ")}), ` +
-        `upstream delay ${delayMs} ms, ${cpus().length} CPUs; full = ${fullConfig}`,
+        `upstream delay ${delayMs} ms, ${cpus().length} CPUs; full = ${fullConfig}, node options "${nodeOptions.join(" ")}"` +
+        (variant === undefined ? "" : `; variant = ${variantConfig}, node options "${variantOptions.join(" ")}"`),
     );
     // Warm up every path (JIT, connection pools, key cache) before anything is measured.
     for (const target of targets) await runAutocannon(endpoint(target), maxConnections, 2);
@@ -594,7 +618,17 @@ async function main(): Promise<void> {
 
     const summary = {
       machine: { cpus: cpus().length, node: process.version },
-      settings: { seconds, repeats, rate, connections, maxConnections, upstreamDelayMs: delayMs, fullConfig },
+      settings: {
+        seconds,
+        repeats,
+        rate,
+        connections,
+        maxConnections,
+        upstreamDelayMs: delayMs,
+        fullConfig,
+        nodeOptions,
+        ...(variant === undefined ? {} : { variant: { config: variantConfig, nodeOptions: variantOptions } }),
+      },
       phases: Object.fromEntries(results),
     };
     if (json) {
@@ -627,12 +661,21 @@ async function main(): Promise<void> {
             : `; ≤ Portkey's ${ms(portkeyAdded)}: ${fullAdded <= portkeyAdded ? "yes" : "NO"}`),
       );
     }
+    for (const [name, phase] of results) {
+      const ab = phase.fullVsVariant;
+      if (ab === undefined) continue;
+      log(
+        `A/B at ${name}: full added p99 ${ms(phase.proxies.full!.addedP99)}, variant ${ms(phase.proxies.variant!.addedP99)}; ` +
+          `full's p99 lower in ${ab.fullLower} of ${ab.rounds} rounds`,
+      );
+    }
     const errors = results.reduce((sum, [, phase]) => sum + phase.errors, 0);
     if (errors > 0) log(`WARNING: ${errors} failed requests`);
   } finally {
     upstream.child.kill();
     gateway.child.kill();
     full.child.kill("SIGTERM");
+    variant?.child.kill("SIGTERM");
     portkey?.child.kill();
     if (nginx) {
       nginx.child.kill();
