@@ -210,10 +210,10 @@ export class ApiKeys {
   authenticateCached(presented: string): Principal | undefined {
     const now = Date.now();
     const state = this.cachedState(sha256(presented, "base64"), now);
+    // An expired key goes the slow way too: authenticate() answers it with the reason.
     if (state === undefined || state.expiresAtMs <= now) return undefined;
     this.observer?.("cached");
-    this.touch(state.principal.keyId, now);
-    return state.principal;
+    return this.usable(state, now);
   }
 
   /**

@@ -55,16 +55,15 @@ class LlmopsSqliteDialect extends SqliteDialect {
 }
 
 /** Prepared statements kept per connection; beyond this the least recently prepared is dropped. */
-const STATEMENT_CACHE_SIZE = 256;
+export const STATEMENT_CACHE_SIZE = 256;
 
 /**
  * Kysely's SQLite driver prepares every query again. Parsing and planning a statement cost more
  * than running it for the small queries of the request path and the writer thread's multi-row
- * inserts (~9% of the writer's time at 1,000 req/s), so the connection keeps statements by SQL
- * text. Reuse is safe: better-sqlite3 runs a statement to completion synchronously (we never
+ * inserts (`npm run bench:writer` measures those), so the connection keeps statements by SQL text. Reuse is safe: better-sqlite3 runs a statement to completion synchronously (we never
  * stream with iterate()), and it re-prepares by itself after a schema change.
  */
-function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
+export function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => db.close(),
